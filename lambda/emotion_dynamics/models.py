@@ -1,0 +1,134 @@
+"""Value objects passed between the pipeline's stages (the seed's model roles).
+
+All are frozen dataclasses; units are in the field names (``_dbfs``, ``_wpm``, ``_s``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = [
+    "AudioDynamics",
+    "Fallback",
+    "ProcessingOptions",
+    "ProcessingResult",
+    "RateClass",
+    "RateMethod",
+    "RateResult",
+    "SynthesizedAudio",
+    "VolumeClass",
+    "VolumeResult",
+]
+
+
+class VolumeClass(StrEnum):
+    """Volume class; the value is the Polly ``<prosody volume>`` keyword it maps to."""
+
+    X_SOFT = "x-soft"
+    SOFT = "soft"
+    MEDIUM = "medium"
+    LOUD = "loud"
+
+
+class RateClass(StrEnum):
+    """Speaking-rate class; the value is the Polly ``<prosody rate>`` keyword it maps to."""
+
+    X_SLOW = "x-slow"
+    SLOW = "slow"
+    MEDIUM = "medium"
+    FAST = "fast"
+    X_FAST = "x-fast"
+
+
+class RateMethod(StrEnum):
+    """How the speaking rate was measured."""
+
+    TRANSCRIPT = "transcript"
+    ACOUSTIC = "acoustic"
+
+
+@dataclass(frozen=True, slots=True)
+class VolumeResult:
+    """Output of the volume detector.
+
+    ``level_dbfs`` is the active-speech RMS level relative to full scale (a full-scale
+    square wave is 0 dBFS, a full-scale sine -3.01 dBFS); ``None`` when no speech was found.
+    """
+
+    level_dbfs: float | None
+    volume_class: VolumeClass
+    confidence: float
+    active_speech_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class RateResult:
+    """Output of the speaking-rate detector (``wpm`` is ``None`` when no speech was found)."""
+
+    wpm: float | None
+    rate_class: RateClass
+    method: RateMethod
+    confidence: float
+    speech_s: float
+    syllables: int | None = None
+    words: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AudioDynamics:
+    """What the detectors measured; a dimension is ``None`` when its detection is disabled."""
+
+    volume: VolumeResult | None
+    rate: RateResult | None
+    duration_s: float
+    sample_rate: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingOptions:
+    """Per-request switches, after event overrides have been applied to the config's flags."""
+
+    enable_ssml: bool = True
+    enable_volume_detection: bool = True
+    enable_rate_detection: bool = True
+    synthesize: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """Whether, and why, plain text or neutral prosody was used instead of measured prosody."""
+
+    used: bool = False
+    reasons: tuple[str, ...] = ()
+
+    def plus(self, reason: str) -> Fallback:
+        """Return a copy with ``reason`` added."""
+        return Fallback(used=True, reasons=(*self.reasons, reason))
+
+
+@dataclass(frozen=True, slots=True)
+class SynthesizedAudio:
+    """Audio returned by a synthesis backend."""
+
+    audio: bytes
+    content_type: str
+    attempts: int = 1
+    cached: bool = False
+    plain_text_fallback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingResult:
+    """Everything the orchestrator produced for one request."""
+
+    ssml: str
+    text_type: str  # "ssml" or "text": what was (or would be) sent to Polly
+    dynamics: AudioDynamics
+    voice_id: str
+    engine: str
+    applied_volume: str | None  # prosody volume keyword actually emitted, None if neutral
+    applied_rate: str | None  # prosody rate keyword actually emitted, None if neutral
+    synthesis: SynthesizedAudio | None = None
+    fallback: Fallback = field(default_factory=Fallback)
+    timings_ms: dict[str, float] = field(default_factory=dict)
