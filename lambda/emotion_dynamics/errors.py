@@ -16,6 +16,7 @@ __all__ = [
     "EmotionDynamicsError",
     "InvalidEventError",
     "PayloadTooLargeError",
+    "ResponseTooLargeError",
     "SynthesisError",
     "SynthesisRejectedError",
     "SynthesisUnavailableError",
@@ -100,3 +101,10 @@ class SynthesisUnavailableError(SynthesisError):
 
     code = "SYNTHESIS_UNAVAILABLE"
     status = 503
+
+
+class ResponseTooLargeError(EmotionDynamicsError):
+    """The synthesized audio would not fit in Lambda's 6 MB synchronous response."""
+
+    code = "RESPONSE_TOO_LARGE"
+    status = 413

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from emotion_dynamics.errors import SynthesisError
+
 __all__ = [
     "AudioDynamics",
     "Fallback",
@@ -132,3 +134,6 @@ class ProcessingResult:
     synthesis: SynthesizedAudio | None = None
     fallback: Fallback = field(default_factory=Fallback)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    #: Set when synthesis failed after the analysis and SSML succeeded (nothing is lost:
+    #: the response still carries the SSML and the measurements).
+    synthesis_error: SynthesisError | None = None

@@ -1,0 +1,231 @@
+"""Command line: run the Lambda's pipeline locally on audio files.
+
+``python -m emotion_dynamics process IN.wav --text "..."`` handles one file,
+``python -m emotion_dynamics batch DIR`` every audio file of a folder (the text of
+``clip.wav`` is read from ``clip.txt``, an optional source transcript from
+``clip.transcript.txt``), and ``python -m emotion_dynamics demo`` makes sample speech with
+espeak-ng and runs the batch on it. Each file becomes exactly the event the Lambda gets
+and goes through the same :class:`~emotion_dynamics.app.App`; the synthesis backend is
+espeak-ng by default (no AWS account) or Polly with ``--backend polly``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Final
+
+from emotion_dynamics.app import App
+from emotion_dynamics.config import load_config
+from emotion_dynamics.errors import ConfigError
+from emotion_dynamics.observability import Telemetry
+from emotion_dynamics.synthesis import Synthesizer
+
+__all__ = ["main"]
+
+AUDIO_SUFFIXES: Final = (".wav", ".flac", ".ogg")
+_EXTENSION_BY_CONTENT_TYPE: Final = {
+    "audio/wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "audio/ogg": ".ogg",
+    "audio/pcm": ".pcm",
+}
+
+#: The demo's source clips: (name, espeak-ng voice, words/min, amplitude 0-200, source
+#: sentence spoken by the "speaker", translated English text, give the transcript?).
+DEMO_CLIPS: Final = (
+    ("calm_soft", "de", 95, 25, "Ich komme morgen gern vorbei.", "I will gladly come by tomorrow.", False),
+    ("neutral", "de", 150, 70, "Der Zug fährt um acht Uhr ab.", "The train leaves at eight o'clock.", False),
+    ("excited_loud", "de", 230, 190, "Wir haben das Spiel gewonnen, unglaublich!", "We won the game, unbelievable!", False),
+    ("hurried_whisper", "de", 210, 8, "Schnell, sie kommen gleich zurück.", "Quick, they are coming right back.", False),
+    ("excited_loud_transcript", "de", 230, 190, "Wir haben das Spiel gewonnen, unglaublich!", "We won the game, unbelievable!", True),
+)
+
+
+def _synthesizer(backend: str, config_voice: str) -> Synthesizer:
+    if backend == "polly":
+        from emotion_dynamics.polly import PollySynthesizer
+
+        return PollySynthesizer.from_config(load_config())
+    from emotion_dynamics.espeak import EspeakSynthesizer
+
+    return EspeakSynthesizer()
+
+
+def _build_app(args: argparse.Namespace) -> App:
+    config = load_config()
+    if args.max_duration is not None:
+        config = replace(config, max_audio_duration_s=args.max_duration)
+    config = replace(config, enable_metrics=args.metrics, structured_logging=True, log_level=args.log_level)
+    return App(config, _synthesizer(args.backend, config.voice_id), Telemetry(config, stream=sys.stderr))
+
+
+def _event_for(audio_path: Path, text: str, transcript: str | None, args: argparse.Namespace) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "audio_base64": base64.b64encode(audio_path.read_bytes()).decode("ascii"),
+        "text": text,
+    }
+    if transcript:
+        event["source_transcript"] = transcript
+    if args.voice:
+        event["voice_id"] = args.voice
+    if args.engine:
+        event["engine"] = args.engine
+    if args.no_synthesis:
+        event["options"] = {"synthesize": False}
+    return event
+
+
+def _write_outputs(name: str, response: dict[str, Any], out_dir: Path) -> dict[str, str]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, str] = {}
+    if "ssml" in response:
+        ssml_path = out_dir / f"{name}.ssml"
+        ssml_path.write_text(response["ssml"] + "\n", encoding="utf-8")
+        written["ssml"] = str(ssml_path)
+    if "audio_base64" in response:
+        ext = _EXTENSION_BY_CONTENT_TYPE.get(response.get("content_type", ""), ".bin")
+        audio_path = out_dir / f"{name}{ext}"
+        audio_path.write_bytes(base64.b64decode(response["audio_base64"]))
+        written["audio"] = str(audio_path)
+    summary = {k: v for k, v in response.items() if k != "audio_base64"}
+    json_path = out_dir / f"{name}.json"
+    json_path.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    written["json"] = str(json_path)
+    return written
+
+
+def _row(name: str, response: dict[str, Any], written: dict[str, str]) -> list[str]:
+    volume, rate = response.get("volume") or {}, response.get("rate") or {}
+    level = volume.get("level_dbfs")
+    wpm = rate.get("wpm")
+    status = str(response["statusCode"])
+    if "error" in response:
+        status += f" {response['error']['code']}"
+    return [
+        name,
+        status,
+        "-" if level is None else f"{level:.1f}",
+        str(volume.get("class", "-")) + ("" if volume.get("applied") else " (neutral)" if volume else ""),
+        "-" if wpm is None else f"{wpm:.0f}",
+        str(rate.get("class", "-")) + ("" if rate.get("applied") else " (neutral)" if rate else ""),
+        str(rate.get("method", "-")),
+        written.get("ssml", "-"),
+        written.get("audio", "-"),
+    ]
+
+
+def _print_table(rows: list[list[str]]) -> None:
+    header = ["clip", "status", "level dBFS", "volume", "WPM", "rate", "method", "SSML", "audio"]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for r in [header, ["-" * w for w in widths], *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+
+
+def _run(app: App, jobs: list[tuple[Path, str, str | None]], args: argparse.Namespace) -> int:
+    rows = []
+    failures = 0
+    for audio_path, text, transcript in jobs:
+        name = audio_path.stem
+        response = app.handle(_event_for(audio_path, text, transcript, args))
+        failures += response["statusCode"] != 200
+        rows.append(_row(name, response, _write_outputs(name, response, Path(args.out))))
+        if response["statusCode"] != 200:
+            print(f"{name}: {response['error']['code']}: {response['error']['message']}", file=sys.stderr)
+    _print_table(rows)
+    return 1 if failures else 0
+
+
+def _read_optional(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
+
+
+def _batch_jobs(folder: Path, default_text: str | None) -> list[tuple[Path, str, str | None]]:
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES)
+    if not files:
+        raise SystemExit(f"error: no {', '.join(AUDIO_SUFFIXES)} files in {folder}")
+    jobs = []
+    for audio_path in files:
+        text = _read_optional(audio_path.with_suffix(".txt")) or default_text
+        if text is None:
+            raise SystemExit(f"error: no text for {audio_path.name}: write {audio_path.with_suffix('.txt').name} or pass --text")
+        jobs.append((audio_path, text, _read_optional(audio_path.with_suffix(".transcript.txt"))))
+    return jobs
+
+
+def make_demo_inputs(folder: Path, espeak: str = "espeak-ng") -> None:
+    """Render the demo's source speech with espeak-ng (WAV + .txt + optional .transcript.txt)."""
+    exe = shutil.which(espeak)
+    if exe is None:
+        raise SystemExit("error: espeak-ng is not installed (Debian/Ubuntu: apt-get install espeak-ng)")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, voice, wpm, amplitude, sentence, translation, with_transcript in DEMO_CLIPS:
+        wav = folder / f"{name}.wav"
+        subprocess.run(
+            [exe, "-v", voice, "-s", str(wpm), "-a", str(amplitude), "-w", str(wav), "--stdin"],
+            input=sentence.encode("utf-8"), check=True, timeout=30,
+        )
+        (folder / f"{name}.txt").write_text(translation + "\n", encoding="utf-8")
+        transcript = folder / f"{name}.transcript.txt"
+        if with_transcript:
+            transcript.write_text(sentence + "\n", encoding="utf-8")
+        elif transcript.exists():
+            transcript.unlink()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m emotion_dynamics", description=__doc__.split("\n\n")[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--out", default="out", help="folder for the SSML, audio and JSON (default: out)")
+    common.add_argument("--backend", choices=("espeak", "polly"), default="espeak",
+                        help="espeak: local espeak-ng, no AWS (default); polly: Amazon Polly with your credentials")
+    common.add_argument("--voice", help="Polly voice id (default: VOICE_ID)")
+    common.add_argument("--engine", help="Polly engine (default: POLLY_ENGINE)")
+    common.add_argument("--max-duration", type=float, help="override MAX_AUDIO_DURATION_SECONDS")
+    common.add_argument("--no-synthesis", action="store_true", help="analyse and write SSML only")
+    common.add_argument("--metrics", action="store_true", help="print EMF metrics to stdout")
+    common.add_argument("--log-level", default="WARNING", help="log level for stderr (default WARNING)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    process = sub.add_parser("process", parents=[common], help="one audio file")
+    process.add_argument("audio", type=Path)
+    process.add_argument("--text", required=True, help="the translated text to speak")
+    process.add_argument("--transcript", help="the speaker's own words (rate from the transcript)")
+    batch = sub.add_parser("batch", parents=[common], help="every audio file of a folder")
+    batch.add_argument("folder", type=Path)
+    batch.add_argument("--text", help="text for files without a .txt beside them")
+    demo = sub.add_parser("demo", parents=[common], help="synthesize sample speech and run the batch on it")
+    demo.set_defaults(out="out/demo")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m emotion_dynamics`` and the ``emotion-dynamics`` script."""
+    args = _parser().parse_args(argv)
+    try:
+        app = _build_app(args)
+    except ConfigError as exc:
+        print(f"error: invalid configuration: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "process":
+        if not args.audio.is_file():
+            print(f"error: no such file: {args.audio}", file=sys.stderr)
+            return 2
+        return _run(app, [(args.audio, args.text, args.transcript)], args)
+    if args.command == "batch":
+        return _run(app, _batch_jobs(args.folder, args.text), args)
+    inputs = Path(args.out) / "input"
+    make_demo_inputs(inputs)
+    print(f"demo: source speech rendered with espeak-ng into {inputs}; backend: {args.backend}")
+    return _run(app, _batch_jobs(inputs, None), args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

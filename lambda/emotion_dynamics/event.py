@@ -1,0 +1,219 @@
+"""The event boundary: validate a raw Lambda event into a typed :class:`Request`.
+
+This is the only place that looks at the raw event. Every problem raises an
+:class:`~emotion_dynamics.errors.InvalidEventError` (or a subclass) naming the field and
+describing what was wrong with the value given (its type or size, never the user's text).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from emotion_dynamics.audio import DecodedAudio, check_sample_rate, decode_audio_bytes, from_sample_list
+from emotion_dynamics.config import ENGINES, Config
+from emotion_dynamics.errors import InvalidEventError, PayloadTooLargeError, TextTooLongError
+from emotion_dynamics.models import ProcessingOptions
+
+__all__ = ["MAX_EVENT_BYTES", "MAX_TEXT_CHARS", "Request", "parse_event"]
+
+#: Lambda's synchronous invocation payload limit (6 MB).
+MAX_EVENT_BYTES: Final = 6 * 1024 * 1024
+#: Polly bills at most 3,000 characters of text per request.
+MAX_TEXT_CHARS: Final = 3000
+MAX_VOICE_ID_CHARS: Final = 32
+MAX_REQUEST_ID_CHARS: Final = 128
+
+_FIELDS: Final = frozenset(
+    {
+        "audio_base64",
+        "audio_data",
+        "sample_rate",
+        "channels",
+        "text",
+        "voice_id",
+        "engine",
+        "source_transcript",
+        "options",
+        "request_id",
+    }
+)
+_OPTION_FIELDS: Final = frozenset(
+    {"enable_ssml", "enable_volume_detection", "enable_rate_detection", "synthesize"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A validated request: everything past this point trusts these values."""
+
+    audio: DecodedAudio
+    text: str
+    voice_id: str
+    engine: str
+    source_transcript: str | None
+    options: ProcessingOptions
+    request_id: str | None = None
+
+
+def _type_name(value: object) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _string(event: Mapping[str, Any], field: str, *, required: bool) -> str | None:
+    value = event.get(field)
+    if value is None:
+        if required:
+            raise InvalidEventError(field, "is required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidEventError(field, f"must be a string, given {_type_name(value)}")
+    return value
+
+
+def _integer(event: Mapping[str, Any], field: str) -> int | None:
+    value = event.get(field)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if type(value) is not int:
+        raise InvalidEventError(field, f"must be an integer, given {_type_name(value)}")
+    return value
+
+
+def _check_text(text: str, field: str) -> str:
+    if not text.strip():
+        raise InvalidEventError(field, "must contain at least one non-blank character")
+    if len(text) > MAX_TEXT_CHARS:
+        raise TextTooLongError(
+            field,
+            f"has {len(text)} characters; Polly allows at most {MAX_TEXT_CHARS} billed characters",
+        )
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidEventError(field, "contains invalid Unicode (a lone surrogate)") from None
+    return text
+
+
+def _options(event: Mapping[str, Any], config: Config) -> ProcessingOptions:
+    raw = event.get("options")
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InvalidEventError("options", f"must be an object, given {_type_name(raw)}")
+    unknown = sorted(set(raw) - _OPTION_FIELDS)
+    if unknown:
+        raise InvalidEventError(
+            "options", f"unknown option(s) {', '.join(map(str, unknown))[:200]}; "
+            f"allowed: {', '.join(sorted(_OPTION_FIELDS))}"
+        )
+    flags: dict[str, bool] = {
+        "enable_ssml": config.enable_ssml,
+        "enable_volume_detection": config.enable_volume_detection,
+        "enable_rate_detection": config.enable_rate_detection,
+        "synthesize": True,
+    }
+    for name, value in raw.items():
+        if value is None:
+            continue
+        if not isinstance(value, bool):
+            raise InvalidEventError(f"options.{name}", f"must be true or false, given {_type_name(value)}")
+        flags[name] = value
+    return ProcessingOptions(**flags)
+
+
+def _audio(event: Mapping[str, Any], config: Config) -> DecodedAudio:
+    sample_rate = _integer(event, "sample_rate")
+    if sample_rate is not None:
+        check_sample_rate(sample_rate)
+    channels = _integer(event, "channels")
+    if channels is not None and not 1 <= channels <= 8:
+        raise InvalidEventError("channels", f"must be between 1 and 8, given {channels}")
+    has_b64, has_list = event.get("audio_base64") is not None, event.get("audio_data") is not None
+    if has_b64 == has_list:
+        raise InvalidEventError(
+            "audio_base64", "give exactly one of audio_base64 (file or raw PCM16 bytes) and audio_data"
+        )
+    if has_list:
+        values = event["audio_data"]
+        if not isinstance(values, list):
+            raise InvalidEventError("audio_data", f"must be a list of numbers, given {_type_name(values)}")
+        if sample_rate is None:
+            raise InvalidEventError("sample_rate", "is required with audio_data")
+        if channels is not None:
+            raise InvalidEventError("channels", "applies to raw PCM16 only; give audio_data as frames")
+        if not values:
+            raise InvalidEventError("audio_data", "is empty")
+        return from_sample_list(values, sample_rate=sample_rate, max_duration_s=config.max_audio_duration_s)
+    encoded = _string(event, "audio_base64", required=True) or ""
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidEventError(
+            "audio_base64", f"is not valid base64 ({len(encoded)} characters)"
+        ) from None
+    return decode_audio_bytes(
+        data,
+        sample_rate=sample_rate,
+        channels=channels or 1,
+        max_duration_s=config.max_audio_duration_s,
+    )
+
+
+def _event_size(event: Mapping[str, Any]) -> int:
+    try:
+        return len(json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace"))
+    except (TypeError, ValueError):
+        raise InvalidEventError("event", "is not a JSON document") from None
+
+
+def parse_event(event: object, config: Config) -> Request:
+    """Validate ``event`` against the contract and decode its audio.
+
+    Raises
+    ------
+    InvalidEventError
+        Naming the first field that is missing, of the wrong type or out of range.
+    """
+    if not isinstance(event, dict):
+        raise InvalidEventError("event", f"must be a JSON object, given {_type_name(event)}")
+    unknown = sorted(str(k) for k in set(event) - _FIELDS)
+    if unknown:
+        raise InvalidEventError(
+            "event", f"unknown field(s) {', '.join(unknown)[:200]}; allowed: {', '.join(sorted(_FIELDS))}"
+        )
+    size = _event_size(event)
+    if size > MAX_EVENT_BYTES:
+        raise PayloadTooLargeError(
+            "event", f"is {size} bytes; Lambda accepts at most {MAX_EVENT_BYTES} bytes synchronously"
+        )
+    text = _check_text(_string(event, "text", required=True) or "", "text")
+    transcript = _string(event, "source_transcript", required=False)
+    if transcript is not None:
+        transcript = _check_text(transcript, "source_transcript")
+    voice_id = _string(event, "voice_id", required=False) or config.voice_id
+    if not (voice_id.isascii() and voice_id.isalpha() and len(voice_id) <= MAX_VOICE_ID_CHARS):
+        raise InvalidEventError("voice_id", f"must be a Polly voice name such as Joanna ({len(voice_id)} characters given)")
+    engine = _string(event, "engine", required=False) or config.polly_engine
+    if engine not in ENGINES:
+        raise InvalidEventError("engine", f"must be one of {', '.join(ENGINES)}")
+    request_id = _string(event, "request_id", required=False)
+    if request_id is not None and (len(request_id) > MAX_REQUEST_ID_CHARS or not request_id.isprintable()):
+        raise InvalidEventError("request_id", f"must be at most {MAX_REQUEST_ID_CHARS} printable characters")
+    options = _options(event, config)
+    audio = _audio(event, config)
+    return Request(
+        audio=audio,
+        text=text,
+        voice_id=voice_id,
+        engine=engine,
+        source_transcript=transcript,
+        options=options,
+        request_id=request_id,
+    )

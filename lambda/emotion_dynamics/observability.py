@@ -1,0 +1,100 @@
+"""Structured logging and CloudWatch EMF metrics (Powertools), in one place.
+
+Metric names and the namespace are the seed's contract. Log records carry measurements,
+classes, codes and timings only: never the text, the transcript or audio bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import IO, Final
+
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
+
+from emotion_dynamics.config import Config
+
+__all__ = [
+    "ALL_METRICS",
+    "END_TO_END_LATENCY",
+    "ERROR_COUNT",
+    "FALLBACK_COUNT",
+    "METRICS_NAMESPACE",
+    "POLLY_SYNTHESIS_LATENCY",
+    "RATE_DETECTION_LATENCY",
+    "SSML_GENERATION_LATENCY",
+    "VOLUME_DETECTION_LATENCY",
+    "Telemetry",
+]
+
+METRICS_NAMESPACE: Final = "EmotionDynamics"
+DEFAULT_SERVICE: Final = "emotion-dynamics"
+VOLUME_DETECTION_LATENCY: Final = "VolumeDetectionLatency"
+RATE_DETECTION_LATENCY: Final = "RateDetectionLatency"
+SSML_GENERATION_LATENCY: Final = "SSMLGenerationLatency"
+POLLY_SYNTHESIS_LATENCY: Final = "PollySynthesisLatency"
+END_TO_END_LATENCY: Final = "EndToEndLatency"
+ERROR_COUNT: Final = "ErrorCount"
+FALLBACK_COUNT: Final = "FallbackCount"
+ALL_METRICS: Final = (
+    VOLUME_DETECTION_LATENCY,
+    RATE_DETECTION_LATENCY,
+    SSML_GENERATION_LATENCY,
+    POLLY_SYNTHESIS_LATENCY,
+    END_TO_END_LATENCY,
+    ERROR_COUNT,
+    FALLBACK_COUNT,
+)
+
+#: Timing keys reported by the orchestrator, and the metric each one feeds.
+LATENCY_METRIC_BY_TIMING: Final = {
+    "volume_detection": VOLUME_DETECTION_LATENCY,
+    "rate_detection": RATE_DETECTION_LATENCY,
+    "ssml_generation": SSML_GENERATION_LATENCY,
+    "synthesis": POLLY_SYNTHESIS_LATENCY,
+    "total": END_TO_END_LATENCY,
+}
+
+
+def _plain_logger(service: str, level: str, stream: IO[str] | None) -> logging.Logger:
+    logger = logging.getLogger(f"{service}.plain")
+    logger.handlers.clear()
+    handler = logging.StreamHandler(stream or sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+    return logger
+
+
+class Telemetry:
+    """The logger and the metrics sink of one container, built once from the config."""
+
+    def __init__(self, config: Config, *, stream: IO[str] | None = None) -> None:
+        service = os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE
+        self.logger: Logger | logging.Logger
+        if config.structured_logging:
+            self.logger = Logger(service=service, level=config.log_level, stream=stream)
+        else:
+            self.logger = _plain_logger(service, config.log_level, stream)
+        self._metrics = Metrics(namespace=METRICS_NAMESPACE, service=service) if config.enable_metrics else None
+
+    def record_timings(self, timings_ms: dict[str, float]) -> None:
+        """Add a latency metric for every stage that ran."""
+        if self._metrics is None:
+            return
+        for key, metric in LATENCY_METRIC_BY_TIMING.items():
+            if key in timings_ms:
+                self._metrics.add_metric(name=metric, unit=MetricUnit.Milliseconds, value=timings_ms[key])
+
+    def count(self, metric: str, value: int = 1) -> None:
+        """Add ``value`` to a count metric (ErrorCount, FallbackCount)."""
+        if self._metrics is not None:
+            self._metrics.add_metric(name=metric, unit=MetricUnit.Count, value=value)
+
+    def flush(self) -> None:
+        """Write the buffered metrics as one EMF document to stdout (no-op when disabled)."""
+        if self._metrics is not None:
+            self._metrics.flush_metrics()

@@ -1,0 +1,89 @@
+"""Responses: a processing result or an error, as the JSON-ready dict the handler returns.
+
+This is the one place where errors become responses (``{"statusCode", "error": {...}}``).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any, Final
+
+from emotion_dynamics.errors import EmotionDynamicsError, InvalidEventError, ResponseTooLargeError
+from emotion_dynamics.models import ProcessingResult
+
+__all__ = ["MAX_RESPONSE_BYTES", "error_response", "result_response"]
+
+#: Lambda's synchronous response limit (6 MB); leave room for the JSON around the audio.
+MAX_RESPONSE_BYTES: Final = 6 * 1024 * 1024
+_ENVELOPE_RESERVE_BYTES: Final = 64 * 1024
+
+
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def result_response(result: ProcessingResult) -> dict[str, Any]:
+    """Build the response for ``result``: 200, or the synthesis error's status with the analysis.
+
+    When synthesis failed after the analysis succeeded, nothing is lost: the response has
+    the error *and* the SSML and measurements, so the caller can retry or speak it elsewhere.
+    """
+    dyn = result.dynamics
+    body: dict[str, Any] = {
+        "statusCode": 200,
+        "ssml": result.ssml,
+        "text_type": result.text_type,
+        "voice_id": result.voice_id,
+        "engine": result.engine,
+        "volume": None
+        if dyn.volume is None
+        else {
+            "level_dbfs": _round(dyn.volume.level_dbfs, 2),
+            "class": dyn.volume.volume_class.value,
+            "confidence": round(dyn.volume.confidence, 3),
+            "active_speech_s": round(dyn.volume.active_speech_s, 3),
+            "applied": result.applied_volume,
+        },
+        "rate": None
+        if dyn.rate is None
+        else {
+            "wpm": _round(dyn.rate.wpm, 1),
+            "class": dyn.rate.rate_class.value,
+            "method": dyn.rate.method.value,
+            "confidence": round(dyn.rate.confidence, 3),
+            "speech_s": round(dyn.rate.speech_s, 3),
+            "applied": result.applied_rate,
+        },
+        "audio": {"duration_s": round(dyn.duration_s, 3), "sample_rate": dyn.sample_rate},
+        "fallback": {"used": result.fallback.used, "reasons": list(result.fallback.reasons)},
+        "timings_ms": result.timings_ms,
+    }
+    if result.synthesis_error is not None:
+        body["statusCode"] = result.synthesis_error.status
+        body["error"] = _detail(result.synthesis_error)
+    if result.synthesis is not None:
+        encoded = base64.b64encode(result.synthesis.audio).decode("ascii")
+        if len(encoded) > MAX_RESPONSE_BYTES - _ENVELOPE_RESERVE_BYTES - len(result.ssml) * 2:
+            raise ResponseTooLargeError(
+                f"the synthesized audio is {len(result.synthesis.audio)} bytes and does not fit in "
+                "Lambda's 6 MB response; shorten the text or use a compressed output format (mp3)"
+            )
+        body["audio_base64"] = encoded
+        body["content_type"] = result.synthesis.content_type
+        body["synthesis"] = {
+            "attempts": result.synthesis.attempts,
+            "cached": result.synthesis.cached,
+        }
+    return body
+
+
+def error_response(error: EmotionDynamicsError) -> dict[str, Any]:
+    """Build the error response for an error raised before any result existed."""
+    return {"statusCode": error.status, "error": _detail(error)}
+
+
+def _detail(error: EmotionDynamicsError) -> dict[str, Any]:
+    detail: dict[str, Any] = {"code": error.code, "message": error.message}
+    if isinstance(error, InvalidEventError):
+        detail["field"] = error.field
+    return detail
