@@ -1,0 +1,1 @@
+"""Project helper scripts (bootstrap, README generation)."""

@@ -18,6 +18,7 @@ BEGIN, END = "<!-- env-table:begin -->", "<!-- env-table:end -->"
 
 
 def table() -> str:
+    """The Markdown table of every variable in SETTINGS."""
     rows = ["| variable | meaning | unit | default | seed |", "|---|---|---|---|---|"]
     for s in SETTINGS:
         seed = "required" if s.seed_required else "optional"
@@ -26,6 +27,7 @@ def table() -> str:
 
 
 def render(readme: str) -> str:
+    """``readme`` with the table between the markers replaced."""
     head, rest = readme.split(BEGIN, 1)
     _, tail = rest.split(END, 1)
     return f"{head}{BEGIN}\n{table()}\n{END}{tail}"

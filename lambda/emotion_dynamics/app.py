@@ -54,20 +54,31 @@ class App:
             response = error_response(exc)
             log.warning(
                 "request rejected",
-                extra={"status": exc.status, "code": exc.code, "detail": exc.message,
-                       "aws_request_id": request_id},
+                extra={
+                    "status": exc.status,
+                    "code": exc.code,
+                    "detail": exc.message,
+                    "aws_request_id": request_id,
+                },
             )
             self.telemetry.count(ERROR_COUNT)
         except Exception as exc:  # the last line of defence: never an unhandled exception
             # Only the type and the frames are logged: a message could quote user data.
             log.error(
                 "unexpected error",
-                extra={"error_type": type(exc).__name__,
-                       "frames": traceback.format_tb(exc.__traceback__)[-5:],
-                       "aws_request_id": request_id},
+                extra={
+                    "error_type": type(exc).__name__,
+                    "frames": traceback.format_tb(exc.__traceback__)[-5:],
+                    "aws_request_id": request_id,
+                },
             )
-            response = {"statusCode": 500, "error": {"code": "INTERNAL_ERROR",
-                        "message": f"unexpected {type(exc).__name__}; see the function's logs"}}
+            response = {
+                "statusCode": 500,
+                "error": {
+                    "code": "INTERNAL_ERROR",
+                    "message": f"unexpected {type(exc).__name__}; see the function's logs",
+                },
+            }
             self.telemetry.count(ERROR_COUNT)
         else:
             self.telemetry.record_timings(result.timings_ms)
@@ -78,11 +89,15 @@ class App:
             log.info("request processed", extra=_summary(response, request.request_id, request_id))
         finally:
             self.telemetry.flush()
-        response.setdefault("timings_ms", {})["handler"] = round((time.perf_counter() - started) * 1000, 3)
+        response.setdefault("timings_ms", {})["handler"] = round(
+            (time.perf_counter() - started) * 1000, 3
+        )
         return response
 
 
-def _summary(response: Mapping[str, Any], correlation_id: str | None, request_id: str | None) -> dict[str, Any]:
+def _summary(
+    response: Mapping[str, Any], correlation_id: str | None, request_id: str | None
+) -> dict[str, Any]:
     """Measurements and codes only: the fields of a response that are safe to log."""
     volume, rate = response.get("volume") or {}, response.get("rate") or {}
     return {
@@ -109,6 +124,7 @@ def build_polly_app(environ: Mapping[str, str] | None = None) -> App:
     synthesizer: Synthesizer = PollySynthesizer.from_config(config)
     if config.enable_caching:
         synthesizer = CachingSynthesizer(
-            synthesizer, SynthesisCache(ttl_s=config.cache_ttl_s, max_entries=config.cache_max_entries)
+            synthesizer,
+            SynthesisCache(ttl_s=config.cache_ttl_s, max_entries=config.cache_max_entries),
         )
     return App(config, synthesizer, Telemetry(config))

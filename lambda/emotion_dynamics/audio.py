@@ -108,6 +108,7 @@ def decode_audio_bytes(
         Empty, undecodable, non-finite audio, or raw bytes without ``sample_rate``.
     AudioTooLongError
         Longer than ``max_duration_s``.
+
     """
     if not data:
         raise AudioDecodeError(field, "is empty")
@@ -120,10 +121,18 @@ def decode_audio_bytes(
                 "for raw little-endian PCM16 also give sample_rate",
             )
         return _decode_pcm16(
-            data, sample_rate=sample_rate, channels=channels, max_duration_s=max_duration_s, field=field
+            data,
+            sample_rate=sample_rate,
+            channels=channels,
+            max_duration_s=max_duration_s,
+            field=field,
         )
     return _decode_container(
-        data, container=container, declared_rate=sample_rate, max_duration_s=max_duration_s, field=field
+        data,
+        container=container,
+        declared_rate=sample_rate,
+        max_duration_s=max_duration_s,
+        field=field,
     )
 
 
@@ -154,8 +163,10 @@ def _decode_container(
             rate, chans, frames_declared = int(f.samplerate), int(f.channels), int(f.frames)
             check_sample_rate(rate, field=f"{field} (sample rate in the {container} header)")
             if not 1 <= chans <= MAX_CHANNELS:
-                raise AudioDecodeError(field, f"has {chans} channels; at most {MAX_CHANNELS} are accepted")
-            if 0 < frames_declared:
+                raise AudioDecodeError(
+                    field, f"has {chans} channels; at most {MAX_CHANNELS} are accepted"
+                )
+            if frames_declared > 0:
                 _check_duration(frames_declared, rate, max_duration_s, field)
             limit = math.floor(max_duration_s * rate) + 1  # read no more than the limit allows
             frames = f.read(frames=limit, dtype="float32", always_2d=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -42,11 +41,43 @@ _EXTENSION_BY_CONTENT_TYPE: Final = {
 #: The demo's source clips: (name, espeak-ng voice, words/min, amplitude 0-200, source
 #: sentence spoken by the "speaker", translated English text, give the transcript?).
 DEMO_CLIPS: Final = (
-    ("calm_soft", "de", 95, 25, "Ich komme morgen gern vorbei.", "I will gladly come by tomorrow.", False),
-    ("neutral", "de", 150, 70, "Der Zug fährt um acht Uhr ab.", "The train leaves at eight o'clock.", False),
-    ("excited_loud", "de", 230, 190, "Wir haben das Spiel gewonnen, unglaublich!", "We won the game, unbelievable!", False),
-    ("hurried_whisper", "de", 210, 8, "Schnell, sie kommen gleich zurück.", "Quick, they are coming right back.", False),
-    ("excited_loud_transcript", "de", 230, 190, "Wir haben das Spiel gewonnen, unglaublich!", "We won the game, unbelievable!", True),
+    ("calm_soft", "de", 100, 25, "Ich komme gern vorbei.", "I will gladly come by.", False),
+    (
+        "neutral",
+        "de",
+        150,
+        70,
+        "Der Zug fährt um acht Uhr ab.",
+        "The train leaves at eight o'clock.",
+        False,
+    ),
+    (
+        "excited_loud",
+        "de",
+        230,
+        190,
+        "Wir haben das Spiel gewonnen, unglaublich!",
+        "We won the game, unbelievable!",
+        False,
+    ),
+    (
+        "hurried_whisper",
+        "de",
+        210,
+        8,
+        "Schnell, sie kommen gleich zurück.",
+        "Quick, they are coming right back.",
+        False,
+    ),
+    (
+        "excited_loud_transcript",
+        "de",
+        230,
+        190,
+        "Wir haben das Spiel gewonnen, unglaublich!",
+        "We won the game, unbelievable!",
+        True,
+    ),
 )
 
 
@@ -64,11 +95,17 @@ def _build_app(args: argparse.Namespace) -> App:
     config = load_config()
     if args.max_duration is not None:
         config = replace(config, max_audio_duration_s=args.max_duration)
-    config = replace(config, enable_metrics=args.metrics, structured_logging=True, log_level=args.log_level)
-    return App(config, _synthesizer(args.backend, config.voice_id), Telemetry(config, stream=sys.stderr))
+    config = replace(
+        config, enable_metrics=args.metrics, structured_logging=True, log_level=args.log_level
+    )
+    return App(
+        config, _synthesizer(args.backend, config.voice_id), Telemetry(config, stream=sys.stderr)
+    )
 
 
-def _event_for(audio_path: Path, text: str, transcript: str | None, args: argparse.Namespace) -> dict[str, Any]:
+def _event_for(
+    audio_path: Path, text: str, transcript: str | None, args: argparse.Namespace
+) -> dict[str, Any]:
     event: dict[str, Any] = {
         "audio_base64": base64.b64encode(audio_path.read_bytes()).decode("ascii"),
         "text": text,
@@ -114,7 +151,8 @@ def _row(name: str, response: dict[str, Any], written: dict[str, str]) -> list[s
         name,
         status,
         "-" if level is None else f"{level:.1f}",
-        str(volume.get("class", "-")) + ("" if volume.get("applied") else " (neutral)" if volume else ""),
+        str(volume.get("class", "-"))
+        + ("" if volume.get("applied") else " (neutral)" if volume else ""),
         "-" if wpm is None else f"{wpm:.0f}",
         str(rate.get("class", "-")) + ("" if rate.get("applied") else " (neutral)" if rate else ""),
         str(rate.get("method", "-")),
@@ -139,7 +177,10 @@ def _run(app: App, jobs: list[tuple[Path, str, str | None]], args: argparse.Name
         failures += response["statusCode"] != 200
         rows.append(_row(name, response, _write_outputs(name, response, Path(args.out))))
         if response["statusCode"] != 200:
-            print(f"{name}: {response['error']['code']}: {response['error']['message']}", file=sys.stderr)
+            print(
+                f"{name}: {response['error']['code']}: {response['error']['message']}",
+                file=sys.stderr,
+            )
     _print_table(rows)
     return 1 if failures else 0
 
@@ -156,7 +197,9 @@ def _batch_jobs(folder: Path, default_text: str | None) -> list[tuple[Path, str,
     for audio_path in files:
         text = _read_optional(audio_path.with_suffix(".txt")) or default_text
         if text is None:
-            raise SystemExit(f"error: no text for {audio_path.name}: write {audio_path.with_suffix('.txt').name} or pass --text")
+            raise SystemExit(
+                f"error: no text for {audio_path.name}: write {audio_path.with_suffix('.txt').name} or pass --text"
+            )
         jobs.append((audio_path, text, _read_optional(audio_path.with_suffix(".transcript.txt"))))
     return jobs
 
@@ -165,13 +208,17 @@ def make_demo_inputs(folder: Path, espeak: str = "espeak-ng") -> None:
     """Render the demo's source speech with espeak-ng (WAV + .txt + optional .transcript.txt)."""
     exe = shutil.which(espeak)
     if exe is None:
-        raise SystemExit("error: espeak-ng is not installed (Debian/Ubuntu: apt-get install espeak-ng)")
+        raise SystemExit(
+            "error: espeak-ng is not installed (Debian/Ubuntu: apt-get install espeak-ng)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     for name, voice, wpm, amplitude, sentence, translation, with_transcript in DEMO_CLIPS:
         wav = folder / f"{name}.wav"
         subprocess.run(
             [exe, "-v", voice, "-s", str(wpm), "-a", str(amplitude), "-w", str(wav), "--stdin"],
-            input=sentence.encode("utf-8"), check=True, timeout=30,
+            input=sentence.encode("utf-8"),
+            check=True,
+            timeout=30,
         )
         (folder / f"{name}.txt").write_text(translation + "\n", encoding="utf-8")
         transcript = folder / f"{name}.transcript.txt"
@@ -182,17 +229,27 @@ def make_demo_inputs(folder: Path, espeak: str = "espeak-ng") -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m emotion_dynamics", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m emotion_dynamics", description=__doc__.split("\n\n")[0]
+    )
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--out", default="out", help="folder for the SSML, audio and JSON (default: out)")
-    common.add_argument("--backend", choices=("espeak", "polly"), default="espeak",
-                        help="espeak: local espeak-ng, no AWS (default); polly: Amazon Polly with your credentials")
+    common.add_argument(
+        "--out", default="out", help="folder for the SSML, audio and JSON (default: out)"
+    )
+    common.add_argument(
+        "--backend",
+        choices=("espeak", "polly"),
+        default="espeak",
+        help="espeak: local espeak-ng, no AWS (default); polly: Amazon Polly with your credentials",
+    )
     common.add_argument("--voice", help="Polly voice id (default: VOICE_ID)")
     common.add_argument("--engine", help="Polly engine (default: POLLY_ENGINE)")
     common.add_argument("--max-duration", type=float, help="override MAX_AUDIO_DURATION_SECONDS")
     common.add_argument("--no-synthesis", action="store_true", help="analyse and write SSML only")
     common.add_argument("--metrics", action="store_true", help="print EMF metrics to stdout")
-    common.add_argument("--log-level", default="WARNING", help="log level for stderr (default WARNING)")
+    common.add_argument(
+        "--log-level", default="ERROR", help="log level of the JSON log on stderr (default ERROR)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     process = sub.add_parser("process", parents=[common], help="one audio file")
     process.add_argument("audio", type=Path)
@@ -201,7 +258,9 @@ def _parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", parents=[common], help="every audio file of a folder")
     batch.add_argument("folder", type=Path)
     batch.add_argument("--text", help="text for files without a .txt beside them")
-    demo = sub.add_parser("demo", parents=[common], help="synthesize sample speech and run the batch on it")
+    demo = sub.add_parser(
+        "demo", parents=[common], help="synthesize sample speech and run the batch on it"
+    )
     demo.set_defaults(out="out/demo")
     return parser
 

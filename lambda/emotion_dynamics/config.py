@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Final, TypeVar
 
 from emotion_dynamics.errors import ConfigError
@@ -87,36 +88,156 @@ class Setting:
 
 #: Every variable the Lambda reads, in the seed's order (required first, then optional).
 SETTINGS: Final[tuple[Setting, ...]] = (
-    Setting(AWS_REGION, "us-east-1", "-", "AWS region of the Polly endpoint (set by Lambda itself; never set it in the function's environment)", True),
+    Setting(
+        AWS_REGION,
+        "us-east-1",
+        "-",
+        "AWS region of the Polly endpoint (set by Lambda itself; never set it in the function's environment)",
+        True,
+    ),
     Setting(VOICE_ID, "Joanna", "-", "Polly voice used when the event names none", True),
-    Setting(POLLY_ENGINE, "neural", "-", "Polly engine: standard, neural, generative or long-form; decides which SSML tags are emitted", True),
+    Setting(
+        POLLY_ENGINE,
+        "neural",
+        "-",
+        "Polly engine: standard, neural, generative or long-form; decides which SSML tags are emitted",
+        True,
+    ),
     Setting(POLLY_OUTPUT_FORMAT, "mp3", "-", "Polly output format: mp3, ogg_vorbis or pcm", True),
-    Setting(POLLY_SAMPLE_RATE, "24000", "Hz", "Polly output sample rate (mp3/ogg: 8000, 16000, 22050, 24000; pcm: 8000, 16000)", True),
+    Setting(
+        POLLY_SAMPLE_RATE,
+        "24000",
+        "Hz",
+        "Polly output sample rate (mp3/ogg: 8000, 16000, 22050, 24000; pcm: 8000, 16000)",
+        True,
+    ),
     Setting(ENABLE_SSML, "true", "bool", "Send SSML with prosody; false sends plain text", True),
-    Setting(ENABLE_VOLUME_DETECTION, "true", "bool", "Measure the speaker's level and map it to prosody volume", True),
-    Setting(ENABLE_RATE_DETECTION, "true", "bool", "Measure the speaking rate and map it to prosody rate", True),
-    Setting(ENABLE_METRICS, "true", "bool", "Emit CloudWatch EMF metrics (namespace EmotionDynamics)", True),
-    Setting(MIN_STABILITY_THRESHOLD, "0.85", "0..1", "Minimum detector confidence; below it that dimension stays neutral", True),
-    Setting(MAX_RETRIES, "3", "count", "Retries of a throttled, 5xx or timed-out Polly call (0..10)", True),
+    Setting(
+        ENABLE_VOLUME_DETECTION,
+        "true",
+        "bool",
+        "Measure the speaker's level and map it to prosody volume",
+        True,
+    ),
+    Setting(
+        ENABLE_RATE_DETECTION,
+        "true",
+        "bool",
+        "Measure the speaking rate and map it to prosody rate",
+        True,
+    ),
+    Setting(
+        ENABLE_METRICS,
+        "true",
+        "bool",
+        "Emit CloudWatch EMF metrics (namespace EmotionDynamics)",
+        True,
+    ),
+    Setting(
+        MIN_STABILITY_THRESHOLD,
+        "0.85",
+        "0..1",
+        "Minimum detector confidence; below it that dimension stays neutral",
+        True,
+    ),
+    Setting(
+        MAX_RETRIES,
+        "3",
+        "count",
+        "Retries of a throttled, 5xx or timed-out Polly call (0..10)",
+        True,
+    ),
     Setting(RETRY_BASE_DELAY, "0.1", "s", "First retry back-off (exponential, full jitter)", True),
     Setting(RETRY_MAX_DELAY, "2.0", "s", "Longest single retry back-off", True),
     Setting(LOG_LEVEL, "INFO", "-", "DEBUG, INFO, WARNING, ERROR or CRITICAL", True),
-    Setting(STRUCTURED_LOGGING, "true", "bool", "JSON log lines (Powertools); false gives plain text lines", True),
-    Setting(AUDIO_SAMPLE_RATE, "16000", "Hz", "Analysis sample rate: decoded audio is resampled to it before detection (8000..48000)", True),
-    Setting(MAX_AUDIO_DURATION_SECONDS, "3", "s", "Longest accepted audio segment; longer audio is a 400", True),
-    Setting(ENABLE_CACHING, "true", "bool", "Serve an identical synthesis request from memory within the TTL", False),
+    Setting(
+        STRUCTURED_LOGGING,
+        "true",
+        "bool",
+        "JSON log lines (Powertools); false gives plain text lines",
+        True,
+    ),
+    Setting(
+        AUDIO_SAMPLE_RATE,
+        "16000",
+        "Hz",
+        "Analysis sample rate: decoded audio is resampled to it before detection (8000..48000)",
+        True,
+    ),
+    Setting(
+        MAX_AUDIO_DURATION_SECONDS,
+        "3",
+        "s",
+        "Longest accepted audio segment; longer audio is a 400",
+        True,
+    ),
+    Setting(
+        ENABLE_CACHING,
+        "true",
+        "bool",
+        "Serve an identical synthesis request from memory within the TTL",
+        False,
+    ),
     Setting(CACHE_TTL_SECONDS, "300", "s", "Lifetime of a cached synthesis", False),
-    Setting(CACHE_MAX_ENTRIES, "64", "count", "Most cached syntheses kept per container (least recently used dropped)", False),
-    Setting(ENABLE_XRAY_TRACING, "false", "bool", "Deployment flag: active X-Ray tracing on the function (and its IAM grant)", False),
+    Setting(
+        CACHE_MAX_ENTRIES,
+        "64",
+        "count",
+        "Most cached syntheses kept per container (least recently used dropped)",
+        False,
+    ),
+    Setting(
+        ENABLE_XRAY_TRACING,
+        "false",
+        "bool",
+        "Deployment flag: active X-Ray tracing on the function (and its IAM grant)",
+        False,
+    ),
     Setting(POLLY_CONNECT_TIMEOUT_SECONDS, "1.0", "s", "Connect timeout of one Polly call", False),
     Setting(POLLY_READ_TIMEOUT_SECONDS, "3.0", "s", "Read timeout of one Polly call", False),
-    Setting(VOLUME_LOUD_THRESHOLD, "-10", "dBFS", "Active-speech level at or above which the volume class is loud", False),
-    Setting(VOLUME_MEDIUM_THRESHOLD, "-20", "dBFS", "Level at or above which the class is medium (below loud)", False),
-    Setting(VOLUME_SOFT_THRESHOLD, "-30", "dBFS", "Level at or above which the class is soft; below it x-soft", False),
+    Setting(
+        VOLUME_LOUD_THRESHOLD,
+        "-10",
+        "dBFS",
+        "Active-speech level at or above which the volume class is loud",
+        False,
+    ),
+    Setting(
+        VOLUME_MEDIUM_THRESHOLD,
+        "-20",
+        "dBFS",
+        "Level at or above which the class is medium (below loud)",
+        False,
+    ),
+    Setting(
+        VOLUME_SOFT_THRESHOLD,
+        "-30",
+        "dBFS",
+        "Level at or above which the class is soft; below it x-soft",
+        False,
+    ),
     Setting(RATE_VERY_SLOW_THRESHOLD, "100", "WPM", "Below it the rate class is x-slow", False),
-    Setting(RATE_SLOW_THRESHOLD, "130", "WPM", "Below it (and at or above very-slow) the class is slow", False),
-    Setting(RATE_MEDIUM_THRESHOLD, "160", "WPM", "Below it (and at or above slow) the class is medium", False),
-    Setting(RATE_FAST_THRESHOLD, "190", "WPM", "Below it the class is fast; at or above it x-fast", False),
+    Setting(
+        RATE_SLOW_THRESHOLD,
+        "130",
+        "WPM",
+        "Below it (and at or above very-slow) the class is slow",
+        False,
+    ),
+    Setting(
+        RATE_MEDIUM_THRESHOLD,
+        "160",
+        "WPM",
+        "Below it (and at or above slow) the class is medium",
+        False,
+    ),
+    Setting(
+        RATE_FAST_THRESHOLD,
+        "190",
+        "WPM",
+        "Below it the class is fast; at or above it x-fast",
+        False,
+    ),
 )
 
 _DEFAULTS: Final = {s.name: s.default for s in SETTINGS}
@@ -224,7 +345,7 @@ class _Reader:
 
 def _check_increasing(values: list[tuple[str, float]]) -> None:
     """Raise naming the first variable that is not above its predecessor."""
-    for (low_name, low), (high_name, high) in zip(values, values[1:], strict=False):
+    for (low_name, low), (high_name, high) in pairwise(values):
         if not high > low:
             raise ConfigError(
                 high_name, f"must be greater than {low_name} ({low:g}), given {high:g}"
@@ -238,11 +359,14 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     ------
     ConfigError
         On the first invalid value, naming the variable and showing the value given.
+
     """
     r = _Reader(os.environ if environ is None else environ)
     voice_id = r.raw(VOICE_ID)
     if not voice_id.isascii() or not voice_id.isalpha() or len(voice_id) > 32:
-        raise ConfigError(VOICE_ID, f"expected a Polly voice name such as Joanna, given {voice_id!r}")
+        raise ConfigError(
+            VOICE_ID, f"expected a Polly voice name such as Joanna, given {voice_id!r}"
+        )
     output_format = r.choice(POLLY_OUTPUT_FORMAT, OUTPUT_FORMATS)
     sample_rate = r.parse(POLLY_SAMPLE_RATE, int, "an integer")
     allowed = SAMPLE_RATES_BY_FORMAT[output_format]
@@ -255,7 +379,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
     max_delay = r.number(RETRY_MAX_DELAY, low=0.001, high=30.0)
     if max_delay < base_delay:
         raise ConfigError(
-            RETRY_MAX_DELAY, f"must be at least {RETRY_BASE_DELAY} ({base_delay:g}), given {max_delay:g}"
+            RETRY_MAX_DELAY,
+            f"must be at least {RETRY_BASE_DELAY} ({base_delay:g}), given {max_delay:g}",
         )
     volume = VolumeThresholds(
         loud_dbfs=r.number(VOLUME_LOUD_THRESHOLD, low=-120.0, high=0.0),

@@ -14,7 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from emotion_dynamics.audio import DecodedAudio, check_sample_rate, decode_audio_bytes, from_sample_list
+from emotion_dynamics.audio import (
+    DecodedAudio,
+    check_sample_rate,
+    decode_audio_bytes,
+    from_sample_list,
+)
 from emotion_dynamics.config import ENGINES, Config
 from emotion_dynamics.errors import InvalidEventError, PayloadTooLargeError, TextTooLongError
 from emotion_dynamics.models import ProcessingOptions
@@ -110,8 +115,9 @@ def _options(event: Mapping[str, Any], config: Config) -> ProcessingOptions:
     unknown = sorted(set(raw) - _OPTION_FIELDS)
     if unknown:
         raise InvalidEventError(
-            "options", f"unknown option(s) {', '.join(map(str, unknown))[:200]}; "
-            f"allowed: {', '.join(sorted(_OPTION_FIELDS))}"
+            "options",
+            f"unknown option(s) {', '.join(map(str, unknown))[:200]}; "
+            f"allowed: {', '.join(sorted(_OPTION_FIELDS))}",
         )
     flags: dict[str, bool] = {
         "enable_ssml": config.enable_ssml,
@@ -123,7 +129,9 @@ def _options(event: Mapping[str, Any], config: Config) -> ProcessingOptions:
         if value is None:
             continue
         if not isinstance(value, bool):
-            raise InvalidEventError(f"options.{name}", f"must be true or false, given {_type_name(value)}")
+            raise InvalidEventError(
+                f"options.{name}", f"must be true or false, given {_type_name(value)}"
+            )
         flags[name] = value
     return ProcessingOptions(**flags)
 
@@ -138,19 +146,26 @@ def _audio(event: Mapping[str, Any], config: Config) -> DecodedAudio:
     has_b64, has_list = event.get("audio_base64") is not None, event.get("audio_data") is not None
     if has_b64 == has_list:
         raise InvalidEventError(
-            "audio_base64", "give exactly one of audio_base64 (file or raw PCM16 bytes) and audio_data"
+            "audio_base64",
+            "give exactly one of audio_base64 (file or raw PCM16 bytes) and audio_data",
         )
     if has_list:
         values = event["audio_data"]
         if not isinstance(values, list):
-            raise InvalidEventError("audio_data", f"must be a list of numbers, given {_type_name(values)}")
+            raise InvalidEventError(
+                "audio_data", f"must be a list of numbers, given {_type_name(values)}"
+            )
         if sample_rate is None:
             raise InvalidEventError("sample_rate", "is required with audio_data")
         if channels is not None:
-            raise InvalidEventError("channels", "applies to raw PCM16 only; give audio_data as frames")
+            raise InvalidEventError(
+                "channels", "applies to raw PCM16 only; give audio_data as frames"
+            )
         if not values:
             raise InvalidEventError("audio_data", "is empty")
-        return from_sample_list(values, sample_rate=sample_rate, max_duration_s=config.max_audio_duration_s)
+        return from_sample_list(
+            values, sample_rate=sample_rate, max_duration_s=config.max_audio_duration_s
+        )
     encoded = _string(event, "audio_base64", required=True) or ""
     try:
         data = base64.b64decode(encoded, validate=True)
@@ -168,7 +183,9 @@ def _audio(event: Mapping[str, Any], config: Config) -> DecodedAudio:
 
 def _event_size(event: Mapping[str, Any]) -> int:
     try:
-        return len(json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace"))
+        return len(
+            json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "replace")
+        )
     except (TypeError, ValueError):
         raise InvalidEventError("event", "is not a JSON document") from None
 
@@ -180,18 +197,21 @@ def parse_event(event: object, config: Config) -> Request:
     ------
     InvalidEventError
         Naming the first field that is missing, of the wrong type or out of range.
+
     """
     if not isinstance(event, dict):
         raise InvalidEventError("event", f"must be a JSON object, given {_type_name(event)}")
     unknown = sorted(str(k) for k in set(event) - _FIELDS)
     if unknown:
         raise InvalidEventError(
-            "event", f"unknown field(s) {', '.join(unknown)[:200]}; allowed: {', '.join(sorted(_FIELDS))}"
+            "event",
+            f"unknown field(s) {', '.join(unknown)[:200]}; allowed: {', '.join(sorted(_FIELDS))}",
         )
     size = _event_size(event)
     if size > MAX_EVENT_BYTES:
         raise PayloadTooLargeError(
-            "event", f"is {size} bytes; Lambda accepts at most {MAX_EVENT_BYTES} bytes synchronously"
+            "event",
+            f"is {size} bytes; Lambda accepts at most {MAX_EVENT_BYTES} bytes synchronously",
         )
     text = _check_text(_string(event, "text", required=True) or "", "text")
     transcript = _string(event, "source_transcript", required=False)
@@ -199,13 +219,20 @@ def parse_event(event: object, config: Config) -> Request:
         transcript = _check_text(transcript, "source_transcript")
     voice_id = _string(event, "voice_id", required=False) or config.voice_id
     if not (voice_id.isascii() and voice_id.isalpha() and len(voice_id) <= MAX_VOICE_ID_CHARS):
-        raise InvalidEventError("voice_id", f"must be a Polly voice name such as Joanna ({len(voice_id)} characters given)")
+        raise InvalidEventError(
+            "voice_id",
+            f"must be a Polly voice name such as Joanna ({len(voice_id)} characters given)",
+        )
     engine = _string(event, "engine", required=False) or config.polly_engine
     if engine not in ENGINES:
         raise InvalidEventError("engine", f"must be one of {', '.join(ENGINES)}")
     request_id = _string(event, "request_id", required=False)
-    if request_id is not None and (len(request_id) > MAX_REQUEST_ID_CHARS or not request_id.isprintable()):
-        raise InvalidEventError("request_id", f"must be at most {MAX_REQUEST_ID_CHARS} printable characters")
+    if request_id is not None and (
+        len(request_id) > MAX_REQUEST_ID_CHARS or not request_id.isprintable()
+    ):
+        raise InvalidEventError(
+            "request_id", f"must be at most {MAX_REQUEST_ID_CHARS} printable characters"
+        )
     options = _options(event, config)
     audio = _audio(event, config)
     return Request(

@@ -76,10 +76,19 @@ class Telemetry:
         service = os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE
         self.logger: Logger | logging.Logger
         if config.structured_logging:
-            self.logger = Logger(service=service, level=config.log_level, stream=stream)
+            logger = Logger(service=service, level=config.log_level, stream=stream)
+            # Powertools keeps one logging.Logger per service name and configures it once;
+            # a later Telemetry (tests, the CLI) still gets its own level and stream.
+            logger.setLevel(config.log_level)
+            for handler in logger.handlers:
+                if isinstance(handler, logging.StreamHandler):
+                    handler.setStream(stream or sys.stdout)
+            self.logger = logger
         else:
             self.logger = _plain_logger(service, config.log_level, stream)
-        self._metrics = Metrics(namespace=METRICS_NAMESPACE, service=service) if config.enable_metrics else None
+        self._metrics = (
+            Metrics(namespace=METRICS_NAMESPACE, service=service) if config.enable_metrics else None
+        )
 
     def record_timings(self, timings_ms: dict[str, float]) -> None:
         """Add a latency metric for every stage that ran."""
@@ -87,7 +96,9 @@ class Telemetry:
             return
         for key, metric in LATENCY_METRIC_BY_TIMING.items():
             if key in timings_ms:
-                self._metrics.add_metric(name=metric, unit=MetricUnit.Milliseconds, value=timings_ms[key])
+                self._metrics.add_metric(
+                    name=metric, unit=MetricUnit.Milliseconds, value=timings_ms[key]
+                )
 
     def count(self, metric: str, value: int = 1) -> None:
         """Add ``value`` to a count metric (ErrorCount, FallbackCount)."""

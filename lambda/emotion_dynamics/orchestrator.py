@@ -119,7 +119,9 @@ class Orchestrator:
             fallback = fallback.plus(_NO_PROSODY_REASON.format(engine=request.engine))
             volume_kw = rate_kw = None
         if not use_ssml:
-            fallback = fallback.plus("ssml: disabled (ENABLE_SSML or options.enable_ssml); plain text")
+            fallback = fallback.plus(
+                "ssml: disabled (ENABLE_SSML or options.enable_ssml); plain text"
+            )
         start = self._timed(timings, "ssml_generation", start)
         synthesis = None
         synthesis_error: SynthesisError | None = None
@@ -130,11 +132,15 @@ class Orchestrator:
                 synthesis_error = exc
             self._timed(timings, "synthesis", start)
             if synthesis is not None and synthesis.plain_text_fallback:
-                fallback = fallback.plus("ssml: Polly rejected the SSML (InvalidSsml); plain text sent")
+                fallback = fallback.plus(
+                    "ssml: Polly rejected the SSML (InvalidSsml); plain text sent"
+                )
         self._timed(timings, "total", begin)
         return ProcessingResult(
             ssml=ssml,
-            text_type="ssml" if use_ssml and not (synthesis and synthesis.plain_text_fallback) else "text",
+            text_type="ssml"
+            if use_ssml and not (synthesis and synthesis.plain_text_fallback)
+            else "text",
             dynamics=dynamics,
             voice_id=request.voice_id,
             engine=request.engine,

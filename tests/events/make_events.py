@@ -22,7 +22,9 @@ HERE = Path(__file__).parent
 TEXT = "The train leaves at eight o'clock."
 
 
-def buzz(seconds: float, sample_rate: int, *, syllables_per_s: float = 4.0, level: float = 0.3) -> np.ndarray:
+def buzz(
+    seconds: float, sample_rate: int, *, syllables_per_s: float = 4.0, level: float = 0.3
+) -> np.ndarray:
     """A 120 Hz harmonic buzz, amplitude-modulated like syllables, with 0.2 s pauses at the ends."""
     t = np.arange(int(seconds * sample_rate)) / sample_rate
     voice = sum(np.sin(2 * np.pi * 120 * k * t) / k for k in range(1, 20))
@@ -47,7 +49,9 @@ def b64(data: bytes) -> str:
 def main() -> None:
     rng = np.random.default_rng(0)
     wav16 = encoded(buzz(2.0, 16000), 16000, "WAV", "PCM_16")
-    small = encoded(buzz(0.6, 8000), 8000, "WAV", "PCM_16")  # for events whose audio is not the point
+    small = encoded(
+        buzz(0.6, 8000), 8000, "WAV", "PCM_16"
+    )  # for events whose audio is not the point
     stereo = np.stack([buzz(1.5, 22050), buzz(1.5, 22050, level=0.1)], axis=1)
     pcm_stereo = (stereo * 32767).astype("<i2").tobytes()
     nan_audio = buzz(1.0, 16000)
@@ -55,7 +59,11 @@ def main() -> None:
     events: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         "valid_wav_base64": ({"audio_base64": b64(wav16), "text": TEXT}, {"status": 200}),
         "valid_audio_data_8k": (
-            {"audio_data": [round(float(x), 4) for x in buzz(1.0, 8000)], "sample_rate": 8000, "text": TEXT},
+            {
+                "audio_data": [round(float(x), 4) for x in buzz(1.0, 8000)],
+                "sample_rate": 8000,
+                "text": TEXT,
+            },
             {"status": 200},
         ),
         "valid_pcm16_stereo_22k": (
@@ -82,31 +90,52 @@ def main() -> None:
             {"status": 200, "audio": False},
         ),
         "valid_silence": (
-            {"audio_base64": b64(encoded(np.zeros(16000, np.float32), 16000, "WAV", "PCM_16")), "text": TEXT},
+            {
+                "audio_base64": b64(encoded(np.zeros(16000, np.float32), 16000, "WAV", "PCM_16")),
+                "text": TEXT,
+            },
             {"status": 200, "fallback": True},
         ),
         "valid_markup_in_text": (
-            {"audio_base64": b64(wav16), "text": 'Fish & chips </prosody><audio src="http://x/a.mp3"/> <speak>"5 > 3"</speak>'},
+            {
+                "audio_base64": b64(wav16),
+                "text": 'Fish & chips </prosody><audio src="http://x/a.mp3"/> <speak>"5 > 3"</speak>',
+            },
             {"status": 200},
         ),
         "valid_plain_text_option": (
             {"audio_base64": b64(wav16), "text": TEXT, "options": {"enable_ssml": False}},
             {"status": 200, "text_type": "text"},
         ),
-        "invalid_missing_text": ({"audio_base64": b64(small)}, {"status": 400, "code": "INVALID_EVENT", "field": "text"}),
-        "invalid_blank_text": ({"audio_base64": b64(small), "text": "   "}, {"status": 400, "code": "INVALID_EVENT", "field": "text"}),
+        "invalid_missing_text": (
+            {"audio_base64": b64(small)},
+            {"status": 400, "code": "INVALID_EVENT", "field": "text"},
+        ),
+        "invalid_blank_text": (
+            {"audio_base64": b64(small), "text": "   "},
+            {"status": 400, "code": "INVALID_EVENT", "field": "text"},
+        ),
         "invalid_text_too_long": (
             {"audio_base64": b64(small), "text": "word " * 700},
             {"status": 400, "code": "TEXT_TOO_LONG", "field": "text"},
         ),
-        "invalid_no_audio": ({"text": TEXT}, {"status": 400, "code": "INVALID_EVENT", "field": "audio_base64"}),
+        "invalid_no_audio": (
+            {"text": TEXT},
+            {"status": 400, "code": "INVALID_EVENT", "field": "audio_base64"},
+        ),
         "invalid_both_audio_forms": (
             {"audio_base64": b64(small), "audio_data": [0.0], "sample_rate": 8000, "text": TEXT},
             {"status": 400, "code": "INVALID_EVENT", "field": "audio_base64"},
         ),
-        "invalid_base64": ({"audio_base64": "not base64 at all!", "text": TEXT}, {"status": 400, "code": "INVALID_EVENT", "field": "audio_base64"}),
+        "invalid_base64": (
+            {"audio_base64": "not base64 at all!", "text": TEXT},
+            {"status": 400, "code": "INVALID_EVENT", "field": "audio_base64"},
+        ),
         "invalid_not_audio_bytes": (
-            {"audio_base64": b64(rng.integers(0, 256, 3000, dtype=np.uint8).tobytes()), "text": TEXT},
+            {
+                "audio_base64": b64(rng.integers(0, 256, 3000, dtype=np.uint8).tobytes()),
+                "text": TEXT,
+            },
             {"status": 400, "code": "INVALID_AUDIO", "field": "audio_base64"},
         ),
         "invalid_truncated_wav": (
@@ -137,20 +166,36 @@ def main() -> None:
             {"audio_base64": b64(b"\x01\x02\x03"), "sample_rate": 16000, "text": TEXT},
             {"status": 400, "code": "INVALID_AUDIO", "field": "audio_base64"},
         ),
-        "invalid_engine": ({"audio_base64": b64(small), "text": TEXT, "engine": "turbo"}, {"status": 400, "code": "INVALID_EVENT", "field": "engine"}),
-        "invalid_voice": ({"audio_base64": b64(small), "text": TEXT, "voice_id": "<Joanna>"}, {"status": 400, "code": "INVALID_EVENT", "field": "voice_id"}),
-        "invalid_unknown_field": ({"audio_base64": b64(small), "text": TEXT, "speed": 2}, {"status": 400, "code": "INVALID_EVENT", "field": "event"}),
+        "invalid_engine": (
+            {"audio_base64": b64(small), "text": TEXT, "engine": "turbo"},
+            {"status": 400, "code": "INVALID_EVENT", "field": "engine"},
+        ),
+        "invalid_voice": (
+            {"audio_base64": b64(small), "text": TEXT, "voice_id": "<Joanna>"},
+            {"status": 400, "code": "INVALID_EVENT", "field": "voice_id"},
+        ),
+        "invalid_unknown_field": (
+            {"audio_base64": b64(small), "text": TEXT, "speed": 2},
+            {"status": 400, "code": "INVALID_EVENT", "field": "event"},
+        ),
         "invalid_option_type": (
             {"audio_base64": b64(small), "text": TEXT, "options": {"synthesize": "no"}},
             {"status": 400, "code": "INVALID_EVENT", "field": "options.synthesize"},
         ),
-        "invalid_not_an_object": ([1, 2, 3], {"status": 400, "code": "INVALID_EVENT", "field": "event"}),  # type: ignore[dict-item]
+        "invalid_not_an_object": (
+            [1, 2, 3],
+            {"status": 400, "code": "INVALID_EVENT", "field": "event"},
+        ),  # type: ignore[dict-item]
     }
     expected = {}
     for name, (event, expectation) in events.items():
-        (HERE / f"{name}.json").write_text(json.dumps(event, ensure_ascii=False) + "\n", encoding="utf-8")
+        (HERE / f"{name}.json").write_text(
+            json.dumps(event, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         expected[name] = expectation
-    (HERE / "expected.json").write_text(json.dumps(expected, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (HERE / "expected.json").write_text(
+        json.dumps(expected, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

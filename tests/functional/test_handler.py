@@ -31,7 +31,9 @@ def make_app(synth: FakeSynthesizer, env: dict[str, str] | None = None) -> tuple
 
 def test_every_event_file_has_an_expectation() -> None:
     assert set(event_names()) == set(EXPECTED)
-    assert any(n.startswith("valid_") for n in EXPECTED) and any(n.startswith("invalid_") for n in EXPECTED)
+    assert any(n.startswith("valid_") for n in EXPECTED) and any(
+        n.startswith("invalid_") for n in EXPECTED
+    )
 
 
 @pytest.mark.parametrize("name", event_names("invalid_"))
@@ -73,7 +75,9 @@ def test_valid_event_gets_analysis_and_ssml(name: str, fake_synthesizer: FakeSyn
     else:
         assert "audio_base64" not in response
         assert fake_synthesizer.requests == []
-    assert {"volume_detection", "rate_detection", "ssml_generation", "total"} <= set(response["timings_ms"])
+    assert {"volume_detection", "rate_detection", "ssml_generation", "total"} <= set(
+        response["timings_ms"]
+    )
     json.dumps(response)  # the response is JSON-serialisable
 
 
@@ -116,7 +120,9 @@ def test_low_confidence_dimension_stays_neutral(fake_synthesizer: FakeSynthesize
 
 
 def test_synthesis_failure_keeps_the_ssml_and_analysis(fake_synthesizer: FakeSynthesizer) -> None:
-    fake_synthesizer.fail_with = SynthesisUnavailableError("Polly: ThrottlingException after 4 attempts")
+    fake_synthesizer.fail_with = SynthesisUnavailableError(
+        "Polly: ThrottlingException after 4 attempts"
+    )
     app, _ = make_app(fake_synthesizer)
     response = app.handle(load_event("valid_wav_base64"), FakeContext())
     assert response["statusCode"] == 503
@@ -150,19 +156,33 @@ def test_logs_never_contain_text_transcript_or_audio(fake_synthesizer: FakeSynth
     assert "request processed" in stream.getvalue() and "request rejected" in stream.getvalue()
 
 
-def test_metrics_are_emitted_in_emf(fake_synthesizer: FakeSynthesizer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_metrics_are_emitted_in_emf(
+    fake_synthesizer: FakeSynthesizer, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = load_config({"ENABLE_METRICS": "true"})
     app = App(config, fake_synthesizer, Telemetry(config, stream=io.StringIO()))
     app.handle(load_event("valid_wav_base64"), FakeContext())
     app.handle(load_event("invalid_missing_text"), FakeContext())
-    documents = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    documents = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
+    ]
     names = {m["Name"] for d in documents for m in d["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
-    assert {d["_aws"]["CloudWatchMetrics"][0]["Namespace"] for d in documents} == {"EmotionDynamics"}
-    assert {"VolumeDetectionLatency", "RateDetectionLatency", "SSMLGenerationLatency",
-            "PollySynthesisLatency", "EndToEndLatency", "ErrorCount"} <= names
+    assert {d["_aws"]["CloudWatchMetrics"][0]["Namespace"] for d in documents} == {
+        "EmotionDynamics"
+    }
+    assert {
+        "VolumeDetectionLatency",
+        "RateDetectionLatency",
+        "SSMLGenerationLatency",
+        "PollySynthesisLatency",
+        "EndToEndLatency",
+        "ErrorCount",
+    } <= names
 
 
-def test_metrics_disabled_prints_nothing(fake_synthesizer: FakeSynthesizer, capsys: pytest.CaptureFixture[str]) -> None:
+def test_metrics_disabled_prints_nothing(
+    fake_synthesizer: FakeSynthesizer, capsys: pytest.CaptureFixture[str]
+) -> None:
     app, _ = make_app(fake_synthesizer)
     app.handle(load_event("valid_wav_base64"), FakeContext())
     assert '"_aws"' not in capsys.readouterr().out

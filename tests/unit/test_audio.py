@@ -23,7 +23,9 @@ def file_bytes(samples: np.ndarray, rate: int, fmt: str, subtype: str | None = N
     return buf.getvalue()
 
 
-@pytest.mark.parametrize(("fmt", "subtype"), [("WAV", "PCM_16"), ("WAV", "FLOAT"), ("FLAC", None), ("OGG", "VORBIS")])
+@pytest.mark.parametrize(
+    ("fmt", "subtype"), [("WAV", "PCM_16"), ("WAV", "FLOAT"), ("FLAC", None), ("OGG", "VORBIS")]
+)
 def test_containers_decode_to_mono_at_their_rate(fmt: str, subtype: str | None) -> None:
     data = file_bytes(tone(1.0, 22050), 22050, fmt, subtype)
     audio = decode_audio_bytes(data, sample_rate=None, channels=1, max_duration_s=3)
@@ -35,7 +37,9 @@ def test_containers_decode_to_mono_at_their_rate(fmt: str, subtype: str | None) 
 
 def test_multichannel_is_mixed_down() -> None:
     left, right = tone(0.5, 16000, amp=0.4), np.zeros(8000, np.float32)
-    data = file_bytes(np.stack([left, right, right, right, left, right], axis=1), 16000, "WAV", "FLOAT")
+    data = file_bytes(
+        np.stack([left, right, right, right, left, right], axis=1), 16000, "WAV", "FLOAT"
+    )
     audio = decode_audio_bytes(data, sample_rate=None, channels=1, max_duration_s=3)
     assert audio.channels == 6
     np.testing.assert_allclose(audio.samples, left * 2 / 6, atol=1e-6)
@@ -65,13 +69,17 @@ def test_header_rate_outside_range_is_rejected(rate: int) -> None:
 
 def test_too_long_is_rejected_before_reading_everything() -> None:
     data = file_bytes(tone(3.5, 8000), 8000, "WAV", "PCM_16")
-    with pytest.raises(AudioTooLongError, match=r"3\.500 s long; MAX_AUDIO_DURATION_SECONDS allows 3 s"):
+    with pytest.raises(
+        AudioTooLongError, match=r"3\.500 s long; MAX_AUDIO_DURATION_SECONDS allows 3 s"
+    ):
         decode_audio_bytes(data, sample_rate=None, channels=1, max_duration_s=3)
 
 
-@pytest.mark.parametrize("data", [b"RIFF" + b"\x00" * 40, b"fLaC\x00\x00", b"OggS" + bytes(range(200))])
+@pytest.mark.parametrize(
+    "data", [b"RIFF" + b"\x00" * 40, b"fLaC\x00\x00", b"OggS" + bytes(range(200))]
+)
 def test_corrupt_containers_are_decode_errors(data: bytes) -> None:
-    with pytest.raises(AudioDecodeError, match="could not be decoded|no samples"):
+    with pytest.raises(AudioDecodeError, match=r"could not be decoded|no samples"):
         decode_audio_bytes(data, sample_rate=None, channels=1, max_duration_s=3)
 
 
@@ -79,7 +87,12 @@ def test_non_finite_samples_are_rejected() -> None:
     samples = tone(0.5, 16000)
     samples[10] = np.inf
     with pytest.raises(AudioDecodeError, match="NaN or infinite"):
-        decode_audio_bytes(file_bytes(samples, 16000, "WAV", "FLOAT"), sample_rate=None, channels=1, max_duration_s=3)
+        decode_audio_bytes(
+            file_bytes(samples, 16000, "WAV", "FLOAT"),
+            sample_rate=None,
+            channels=1,
+            max_duration_s=3,
+        )
 
 
 def test_sample_list_forms() -> None:
@@ -96,7 +109,9 @@ def test_sample_list_forms() -> None:
         from_sample_list([0.1, 10**400], sample_rate=8000, max_duration_s=3)
 
 
-@pytest.mark.parametrize(("src", "dst"), [(8000, 16000), (48000, 16000), (22050, 16000), (16000, 16000)])
+@pytest.mark.parametrize(
+    ("src", "dst"), [(8000, 16000), (48000, 16000), (22050, 16000), (16000, 16000)]
+)
 def test_resample_keeps_level_and_length(src: int, dst: int) -> None:
     x = tone(1.0, src, freq=300.0)
     y = resample(x, src, dst)

@@ -10,7 +10,9 @@ from scripts.env_table import BEGIN, END, README, table
 def test_env_table_matches_settings() -> None:
     text = README.read_text(encoding="utf-8")
     block = text.split(BEGIN, 1)[1].split(END, 1)[0].strip()
-    assert block == table(), "README env table is stale: run .venv/bin/python scripts/env_table.py --write"
+    assert block == table(), (
+        "README env table is stale: run .venv/bin/python scripts/env_table.py --write"
+    )
 
 
 def test_two_commands_are_documented() -> None:
