@@ -1,0 +1,142 @@
+"""The Lambda function, its dependency layer, its log group and (in prod) a warm alias."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pulumi_aws as aws
+
+import pulumi
+from settings import StackSettings
+
+__all__ = [
+    "ALIAS_NAME",
+    "HANDLER",
+    "METRICS_NAMESPACE",
+    "FunctionResources",
+    "create_function",
+    "create_layer",
+    "create_log_group",
+    "function_environment",
+]
+
+HANDLER: Final = "handler.lambda_handler"
+ALIAS_NAME: Final = "live"
+#: The Lambda's EMF namespace (Powertools Metrics); alarms and the dashboard read it.
+METRICS_NAMESPACE: Final = "EmotionDynamics"
+
+
+@dataclass(frozen=True)
+class FunctionResources:
+    """What the monitoring and the stack outputs need."""
+
+    function: aws.lambda_.Function
+    layer: aws.lambda_.LayerVersion
+    log_group: aws.cloudwatch.LogGroup
+    alias: aws.lambda_.Alias | None
+    provisioned: aws.lambda_.ProvisionedConcurrencyConfig | None
+
+
+def _source_code_hash(path: Path) -> str:
+    """base64(sha256(archive)), the form Lambda reports as CodeSha256."""
+    return base64.b64encode(hashlib.sha256(path.read_bytes()).digest()).decode()
+
+
+def function_environment(settings: StackSettings) -> dict[str, str]:
+    """Every environment variable of the function: the Lambda's settings + Powertools'."""
+    return {
+        **settings.lambda_env,
+        "POWERTOOLS_SERVICE_NAME": settings.service_name,
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        "POWERTOOLS_LOG_LEVEL": settings.log_level,
+        "POWERTOOLS_LOGGER_LOG_EVENT": "false",  # events carry user text and audio
+        "POWERTOOLS_TRACE_DISABLED": "false" if settings.enable_xray_tracing else "true",
+    }
+
+
+def create_log_group(settings: StackSettings, tags: dict[str, str]) -> aws.cloudwatch.LogGroup:
+    """The function's log group, managed here so it has a retention and is deleted with us."""
+    return aws.cloudwatch.LogGroup(
+        "log-group",
+        name=settings.log_group_name,
+        retention_in_days=settings.log_retention_days,
+        tags=tags,
+    )
+
+
+def create_layer(settings: StackSettings, archive: Path) -> aws.lambda_.LayerVersion:
+    """The dependency layer (numpy, soundfile, Powertools) for the stack's runtime and CPU."""
+    return aws.lambda_.LayerVersion(
+        "dependencies-layer",
+        layer_name=f"{settings.function_name}-dependencies",
+        description=f"numpy, soundfile, aws-lambda-powertools for {settings.runtime}/"
+        f"{settings.architecture}",
+        code=pulumi.FileArchive(str(archive)),
+        source_code_hash=_source_code_hash(archive),
+        compatible_runtimes=[settings.runtime],
+        compatible_architectures=[settings.architecture],
+    )
+
+
+def create_function(
+    settings: StackSettings,
+    *,
+    code_archive: Path,
+    layer: aws.lambda_.LayerVersion,
+    role: aws.iam.Role,
+    role_policy: aws.iam.RolePolicy,
+    log_group: aws.cloudwatch.LogGroup,
+    tags: dict[str, str],
+) -> FunctionResources:
+    """The function, and with provisioned concurrency a ``live`` alias that keeps it warm."""
+    warm = settings.provisioned_concurrency > 0
+    function = aws.lambda_.Function(
+        "function",
+        name=settings.function_name,
+        description="Carries a speaker's loudness and speaking rate into Polly SSML prosody",
+        role=role.arn,
+        runtime=settings.runtime,
+        architectures=[settings.architecture],
+        handler=HANDLER,
+        code=pulumi.FileArchive(str(code_archive)),
+        source_code_hash=_source_code_hash(code_archive),
+        layers=[layer.arn],
+        memory_size=settings.memory_mb,
+        timeout=settings.timeout_s,
+        ephemeral_storage=aws.lambda_.FunctionEphemeralStorageArgs(
+            size=settings.ephemeral_storage_mb
+        ),
+        reserved_concurrent_executions=settings.reserved_concurrency,
+        environment=aws.lambda_.FunctionEnvironmentArgs(variables=function_environment(settings)),
+        tracing_config=aws.lambda_.FunctionTracingConfigArgs(
+            mode="Active" if settings.enable_xray_tracing else "PassThrough"
+        ),
+        logging_config=aws.lambda_.FunctionLoggingConfigArgs(
+            log_format="Text",  # Powertools writes the JSON lines itself (STRUCTURED_LOGGING)
+            log_group=log_group.name,
+        ),
+        publish=warm,  # an alias with provisioned concurrency needs a published version
+        tags=tags,
+        opts=pulumi.ResourceOptions(depends_on=[log_group, role_policy]),
+    )
+    alias = provisioned = None
+    if warm:
+        alias = aws.lambda_.Alias(
+            "live-alias",
+            name=ALIAS_NAME,
+            description="The published version callers use; kept warm by provisioned concurrency",
+            function_name=function.name,
+            function_version=function.version,
+        )
+        provisioned = aws.lambda_.ProvisionedConcurrencyConfig(
+            "live-provisioned-concurrency",
+            function_name=function.name,
+            qualifier=alias.name,
+            provisioned_concurrent_executions=settings.provisioned_concurrency,
+            opts=pulumi.ResourceOptions(parent=alias),
+        )
+    return FunctionResources(function, layer, log_group, alias, provisioned)

@@ -1,0 +1,155 @@
+"""Stack-file validation without the engine (also used by the calibration notebook)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+import settings as stack_settings
+from settings import StackConfigError, settings_from_mapping, validate_stack_file
+from tests.infra.infra_harness import REPO
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stack_files_validate(stack: str) -> None:
+    result = validate_stack_file(REPO / f"Pulumi.{stack}.yaml")
+    assert result.stack == stack
+    assert result.region == "us-east-1"
+    assert result.function_name == f"emotion-dynamics-{stack}"
+    assert result.thresholds["volumeLoudThreshold"] == -10.0
+
+
+def _rewrite_thresholds(tmp_path: Path, values: dict[str, str]) -> Path:
+    """Do what the calibration notebook does: round-trip edit with ruamel.yaml."""
+    target = tmp_path / "Pulumi.dev.yaml"
+    shutil.copy(REPO / "Pulumi.dev.yaml", target)
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    doc = yaml.load(target)
+    for key, value in values.items():
+        doc["config"][f"emotion-dynamics:{key}"] = type(doc["config"][f"emotion-dynamics:{key}"])(
+            value
+        )
+    buffer = io.StringIO()
+    yaml.dump(doc, buffer)
+    target.write_text(buffer.getvalue(), encoding="utf-8")
+    return target
+
+
+def test_calibrated_thresholds_round_trip_with_a_small_diff(tmp_path: Path) -> None:
+    target = _rewrite_thresholds(
+        tmp_path, {"volumeLoudThreshold": "-14.5", "rateFastThreshold": "185"}
+    )
+    before = (REPO / "Pulumi.dev.yaml").read_text(encoding="utf-8").splitlines()
+    after = target.read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [
+        (
+            '  emotion-dynamics:volumeLoudThreshold: "-10"',
+            '  emotion-dynamics:volumeLoudThreshold: "-14.5"',
+        ),
+        (
+            '  emotion-dynamics:rateFastThreshold: "190"',
+            '  emotion-dynamics:rateFastThreshold: "185"',
+        ),
+    ]
+    assert validate_stack_file(target).thresholds["volumeLoudThreshold"] == -14.5
+
+
+def test_out_of_order_calibration_is_rejected(tmp_path: Path) -> None:
+    target = _rewrite_thresholds(tmp_path, {"volumeLoudThreshold": "-22"})
+    with pytest.raises(StackConfigError) as info:
+        validate_stack_file(target)
+    assert str(info.value) == (
+        "emotion-dynamics:volumeLoudThreshold: must be greater than "
+        "emotion-dynamics:volumeMediumThreshold (-20), given -22"
+    )
+
+
+def _base() -> dict[str, object]:
+    return stack_settings.load_stack_file(REPO / "Pulumi.dev.yaml")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fragment"),
+    [
+        ("rateMediumThreshold", "fast", "expected a number, given 'fast'"),
+        ("rateMediumThreshold", "nan", "expected a number in"),
+        ("memorySize", 100, "expected an integer in [128, 10240]"),
+        ("memorySize", "lots", "expected an integer, given 'lots'"),
+        ("ephemeralStorageSize", 256, "expected an integer in [512, 10240]"),
+        ("runtime", "python3.10", "expected one of python3.11, python3.12"),
+        ("architecture", "x86", "expected one of x86_64, arm64"),
+        ("logRetentionDays", 10, "expected one of 1, 3, 5, 7, 14"),
+        ("provisionedConcurrency", 8, "must not exceed emotion-dynamics:reservedConcurrency (4)"),
+        ("pollyEngine", "turbo", "expected one of standard, neural"),
+        ("pollySampleRate", 44100, "rejected by the Lambda's config loader"),
+        ("voiceId", "Jo anna", "rejected by the Lambda's config loader"),
+        ("retryMaxDelay", "0.05", "must be at least emotion-dynamics:retryBaseDelay"),
+        ("enableSsml", "maybe", "expected true or false"),
+        ("alarmEmail", "nobody", "expected an e-mail address"),
+        ("alarmTopicArn", "topic", "expected an SNS topic ARN"),
+        ("alarmPeriodSeconds", 90, "expected a multiple of 60"),
+        ("tags", ["aws:owner=x"], "expected 'key=value'"),
+        ("timeout", 9, "must exceed"),
+    ],
+)
+def test_errors_name_the_key(key: str, value: object, fragment: str) -> None:
+    values = _base() | {f"emotion-dynamics:{key}": value}
+    with pytest.raises(StackConfigError) as info:
+        settings_from_mapping(values, stack="dev")
+    assert str(info.value).startswith(f"emotion-dynamics:{key}: ")
+    assert fragment in str(info.value)
+
+
+def test_unknown_key_and_bad_region() -> None:
+    with pytest.raises(StackConfigError, match=r"^emotion-dynamics:memory: unknown key"):
+        settings_from_mapping(_base() | {"emotion-dynamics:memory": 512}, stack="dev")
+    with pytest.raises(StackConfigError, match=r"^aws:region: "):
+        settings_from_mapping(_base() | {"aws:region": "mars"}, stack="dev")
+
+
+def test_python311_with_arm64_is_refused() -> None:
+    values = _base() | {
+        "emotion-dynamics:runtime": "python3.11",
+        "emotion-dynamics:architecture": "arm64",
+    }
+    with pytest.raises(StackConfigError, match=r"^emotion-dynamics:architecture: .*libsndfile"):
+        settings_from_mapping(values, stack="dev")
+
+
+def test_defaults_alone_are_valid() -> None:
+    # A new stack with only a region gets the schema defaults, which must validate.
+    result = settings_from_mapping(
+        {"aws:region": "eu-west-1"},
+        stack="staging",
+        project_defaults=stack_settings.project_defaults(),
+    )
+    assert (result.runtime, result.memory_mb, result.timeout_s) == ("python3.12", 512, 25)
+    assert result.lambda_env["MAX_RETRIES"] == "3"
+    assert result.provisioned_concurrency == 0
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_stack_files_round_trip_unchanged(stack: str) -> None:
+    # The notebook's ruamel.yaml round trip must not reformat anything it did not change.
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    text = (REPO / f"Pulumi.{stack}.yaml").read_text(encoding="utf-8")
+    buffer = io.StringIO()
+    yaml.dump(yaml.load(text), buffer)
+    assert buffer.getvalue() == text
+
+
+def test_stack_name_must_fit_aws_name_limits() -> None:
+    # emotion-dynamics-<stack>-execution must fit IAM's 64-character role names.
+    with pytest.raises(StackConfigError, match=r"^emotion-dynamics:stack: stack name must match"):
+        settings_from_mapping(_base(), stack="s" * 31)
+    assert (
+        settings_from_mapping(_base(), stack="s" * 30).function_name
+        == "emotion-dynamics-" + "s" * 30
+    )
