@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
-import sys
-import types
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,20 +14,10 @@ from tests.infra.infra_harness import ACCOUNT, REGION, STACKS, ProgramRun
 
 
 def _parliament() -> Any:
-    # parliament 1.6 imports pkg_resources only for resource_filename; setuptools >= 81 no
-    # longer ships pkg_resources. Provide exactly that function (test-only shim).
-    if "pkg_resources" not in sys.modules and importlib.util.find_spec("pkg_resources") is None:
-        shim = types.ModuleType("pkg_resources")
-
-        def resource_filename(package: str, name: str) -> str:
-            spec = importlib.util.find_spec(package)
-            assert spec is not None and spec.origin is not None
-            return os.path.join(os.path.dirname(spec.origin), name)
-
-        shim.resource_filename = resource_filename  # type: ignore[attr-defined]
-        sys.modules["pkg_resources"] = shim
-    import parliament
-
+    # parliament 1.6 imports pkg_resources (hence setuptools<81 in the dev group).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        import parliament
     return parliament
 
 
