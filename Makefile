@@ -47,7 +47,7 @@ datasets: setup
 	$(PY) datasets/generate.py --out datasets/generated/small --size small --seed 0
 
 calibrate: datasets
-	$(PY) -m calibration calibrate --stack $(STACK) --manifest datasets/generated/small/manifest.csv --write-back
+	$(PY) -m calibration calibrate --stack $(STACK) --write-back
 
 lab: setup
 	$(PY) -m ipykernel install --sys-prefix --name emotion-dynamics --display-name "Emotion Dynamics (.venv)"

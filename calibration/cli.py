@@ -1,0 +1,258 @@
+"""Command line of the calibration: ``python -m calibration <command> ...``.
+
+Commands
+--------
+generate    build a labelled corpus with espeak-ng and flite (same as datasets/generate.py)
+measure     fill blank reference columns (words, speech_s, wpm, rms_dbfs) of a manifest
+features    extract the production detectors' features of manifests into a CSV
+fit         fit thresholds to a features CSV, print agreement before/after, save them as JSON
+write-back  write thresholds (JSON from ``fit``) into ``Pulumi.<stack>.yaml``; print the diff
+calibrate   all of it end to end: features, fit, report and (with --write-back) write-back
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Final
+
+from calibration.errors import CalibrationError
+from calibration.features import ClipFeatures, extract_features, read_features, write_features
+from calibration.manifest import MANIFEST_COLUMNS, Clip, complete_row, read_manifest
+from calibration.pipeline import Calibration, calibrate, summary_rows
+from calibration.stackfile import REPO_ROOT, read_thresholds, stack_file_path, write_thresholds
+from emotion_dynamics.config import RateThresholds, VolumeThresholds
+
+__all__ = ["DEFAULT_MANIFESTS", "default_manifests", "format_report", "load_clips", "main"]
+
+#: Manifests used when none is given: the small generated corpus and the shared speech-dev.
+DEFAULT_MANIFESTS: Final = (
+    REPO_ROOT / "datasets" / "generated" / "small" / "manifest.csv",
+    REPO_ROOT.parent / "shared" / "speech-dev" / "manifest.csv",
+)
+
+
+def default_manifests() -> list[Path]:
+    """The :data:`DEFAULT_MANIFESTS` that exist (speech-dev lives outside the repository)."""
+    return [m for m in DEFAULT_MANIFESTS if m.is_file()]
+
+
+def load_clips(manifests: Sequence[str | Path], *, volume_rule: str = "medium") -> list[Clip]:
+    """Clips of every manifest; a corpus is named after its manifest's folder."""
+    clips: list[Clip] = []
+    for manifest in manifests:
+        clips.extend(read_manifest(manifest, volume_rule=volume_rule))  # type: ignore[arg-type]
+    return clips
+
+
+def _thresholds_json(volume: VolumeThresholds, rate: RateThresholds) -> dict[str, dict[str, float]]:
+    return {"volume": asdict(volume), "rate": asdict(rate)}
+
+
+def _thresholds_from_json(path: str | Path) -> tuple[VolumeThresholds, RateThresholds]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return VolumeThresholds(**data["volume"]), RateThresholds(**data["rate"])
+
+
+def format_report(result: Calibration) -> str:
+    """Plain-text report: thresholds, agreement table, confusion matrices."""
+    lines = []
+    for report in (result.volume, result.rate):
+        unit = "dBFS" if report.name == "volume" else f"WPM ({result.rate_feature})"
+        lines.append(f"{report.name} thresholds [{unit}]")
+        for key, old in asdict(report.current).items():
+            lines.append(f"  {key:>14}: {old:8.1f} -> {getattr(report.proposed, key):8.1f}")
+        if report.n_missing:
+            lines.append(f"  ({report.n_missing} clips without a measurement left out)")
+    rows = summary_rows(result)
+    header = list(rows[0])
+    lines.append("")
+    lines.append(" | ".join(header))
+    lines.extend(" | ".join(str(row[h]) for h in header) for row in rows)
+    for report in (result.volume, result.rate):
+        for title, agreement in (("before", report.before), ("after", report.after)):
+            lines.append("")
+            lines.append(f"{report.name} confusion {title} (rows: label, columns: predicted)")
+            width = max(len(c) for c in agreement.classes) + 1
+            lines.append(" " * width + "".join(f"{c:>{width}}" for c in agreement.classes))
+            for name, counts in zip(agreement.classes, agreement.confusion, strict=True):
+                lines.append(f"{name:>{width}}" + "".join(f"{int(n):>{width}}" for n in counts))
+    return "\n".join(lines)
+
+
+def _stack_path(args: argparse.Namespace) -> Path:
+    return Path(args.stack_file) if args.stack_file else stack_file_path(args.stack)
+
+
+def _features(args: argparse.Namespace) -> list[ClipFeatures]:
+    manifests = args.manifest or default_manifests()
+    if not manifests:
+        raise CalibrationError(
+            "no manifest given and none of the defaults exists; run `make datasets` first"
+        )
+    clips = load_clips(manifests, volume_rule=args.volume_rule)
+    return extract_features(clips, n_jobs=args.jobs, progress=not args.quiet)
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from calibration.generator import generate_corpus
+
+    size: str | int = int(args.size) if args.size.isdigit() else args.size
+    manifest = generate_corpus(
+        args.out, size=size, seed=args.seed, n_jobs=args.jobs, progress=not args.quiet
+    )
+    print(f"wrote {manifest}")
+    return 0
+
+
+def _cmd_measure(args: argparse.Namespace) -> int:
+    source = Path(args.manifest)
+    with source.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    completed = [complete_row(row, source.parent / row["file"]) for row in rows]
+    target = Path(args.out) if args.out else source
+    columns = list(MANIFEST_COLUMNS) + [
+        c for c in (rows[0] if rows else {}) if c not in MANIFEST_COLUMNS
+    ]
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(completed)
+    read_manifest(target)  # validate what was written
+    print(f"wrote {target} ({len(completed)} rows)")
+    return 0
+
+
+def _cmd_features(args: argparse.Namespace) -> int:
+    out = write_features(args.out, _features(args))
+    print(f"wrote {out}")
+    return 0
+
+
+def _fit_and_report(args: argparse.Namespace, features: list[ClipFeatures]) -> Calibration:
+    volume, rate = read_thresholds(_stack_path(args))
+    result = calibrate(
+        features, volume, rate, rate_feature=args.rate_feature, min_class_size=args.min_class_size
+    )
+    print(format_report(result))
+    return result
+
+
+def _cmd_fit(args: argparse.Namespace) -> int:
+    result = _fit_and_report(args, read_features(args.features))
+    if args.out:
+        payload = _thresholds_json(result.proposed_volume, result.proposed_rate)
+        Path(args.out).write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        print(f"\nwrote {args.out}")
+    return 0
+
+
+def _cmd_write_back(args: argparse.Namespace) -> int:
+    volume, rate = _thresholds_from_json(args.thresholds)
+    diff = write_thresholds(_stack_path(args), volume, rate, dry_run=args.dry_run)
+    print(diff or "no change")
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    features = _features(args)
+    if args.features_out:
+        write_features(args.features_out, features)
+    result = _fit_and_report(args, features)
+    if args.write_back or args.dry_run:
+        diff = write_thresholds(
+            _stack_path(args),
+            result.proposed_volume,
+            result.proposed_rate,
+            dry_run=not args.write_back,
+        )
+        print("\n" + (diff or "no change"))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m calibration", description=__doc__.split("\n\n")[0]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser, *, stack: bool = False, manifests: bool = False) -> None:
+        p.add_argument("--quiet", action="store_true", help="no progress bar")
+        p.add_argument(
+            "--jobs", type=int, default=None, help="worker processes (default: all cores)"
+        )
+        if manifests:
+            p.add_argument(
+                "--manifest",
+                action="append",
+                help="a manifest CSV (repeatable; default: generated small + speech-dev)",
+            )
+            p.add_argument(
+                "--volume-rule",
+                default="medium",
+                choices=("medium", "reference"),
+                help="label for rows with a blank volume_label",
+            )
+        if stack:
+            p.add_argument(
+                "--stack",
+                default="dev",
+                help="stack name: Pulumi.<stack>.yaml at the repository root",
+            )
+            p.add_argument(
+                "--stack-file", default=None, help="explicit stack file path (overrides --stack)"
+            )
+            p.add_argument("--rate-feature", default="wpm", choices=("wpm", "wpm_transcript"))
+            p.add_argument("--min-class-size", type=int, default=3)
+
+    p = sub.add_parser("generate", help="generate a labelled corpus")
+    p.add_argument("--out", required=True)
+    p.add_argument("--size", default="small", help="small, large or a number of clips")
+    p.add_argument("--seed", type=int, default=0)
+    common(p)
+    p.set_defaults(func=_cmd_generate)
+
+    p = sub.add_parser("measure", help="fill blank reference columns of a manifest")
+    p.add_argument("manifest")
+    p.add_argument("--out", default=None, help="write here instead of in place")
+    p.set_defaults(func=_cmd_measure)
+
+    p = sub.add_parser("features", help="extract features into a CSV")
+    p.add_argument("--out", required=True)
+    common(p, manifests=True)
+    p.set_defaults(func=_cmd_features)
+
+    p = sub.add_parser("fit", help="fit thresholds to a features CSV")
+    p.add_argument("--features", required=True)
+    p.add_argument("--out", default=None, help="save proposed thresholds as JSON")
+    common(p, stack=True)
+    p.set_defaults(func=_cmd_fit)
+
+    p = sub.add_parser("write-back", help="write thresholds (JSON from fit) into the stack file")
+    p.add_argument("--thresholds", required=True)
+    p.add_argument("--dry-run", action="store_true", help="print the diff only")
+    common(p, stack=True)
+    p.set_defaults(func=_cmd_write_back)
+
+    p = sub.add_parser("calibrate", help="features + fit + report (+ write-back)")
+    p.add_argument("--write-back", action="store_true", help="write the proposed thresholds")
+    p.add_argument("--dry-run", action="store_true", help="print the diff without writing")
+    p.add_argument("--features-out", default=None, help="also save the features CSV")
+    common(p, stack=True, manifests=True)
+    p.set_defaults(func=_cmd_calibrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; return its exit status (2 on a calibration error)."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except CalibrationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,66 @@
+"""The command line end to end: features -> fit -> write-back (needs the production detectors)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from calibration.cli import main
+from calibration.features import read_features
+from calibration.stackfile import read_thresholds
+from tests.calibration.conftest import detectors_available
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not detectors_available(),
+    reason="the production detectors (emotion_dynamics.detectors.volume/.rate) are not there yet",
+)
+def test_features_fit_write_back(
+    small_corpus: Path, stack_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    features = tmp_path / "features.csv"
+    assert (
+        main(
+            [
+                "features",
+                "--manifest",
+                str(small_corpus),
+                "--out",
+                str(features),
+                "--jobs",
+                "2",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    rows = read_features(features)
+    assert len(rows) == 60
+    assert (
+        sum(r.level_dbfs == r.level_dbfs for r in rows) >= 58
+    )  # NaN only where no speech was found
+    proposed = tmp_path / "proposed.json"
+    assert (
+        main(
+            [
+                "fit",
+                "--features",
+                str(features),
+                "--stack-file",
+                str(stack_copy),
+                "--out",
+                str(proposed),
+            ]
+        )
+        == 0
+    )
+    report = capsys.readouterr().out
+    assert "volume confusion before" in report and "rate confusion after" in report
+    thresholds = json.loads(proposed.read_text(encoding="utf-8"))
+    assert main(["write-back", "--stack-file", str(stack_copy), "--thresholds", str(proposed)]) == 0
+    volume, rate = read_thresholds(stack_copy)
+    assert volume.loud_dbfs == pytest.approx(thresholds["volume"]["loud_dbfs"], abs=0.05)
+    assert rate.fast_wpm == pytest.approx(thresholds["rate"]["fast_wpm"], abs=0.05)
