@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 import pytest
 import soundfile as sf
+
 from emotion_dynamics.errors import SynthesisError, SynthesisUnavailableError
 from emotion_dynamics.espeak import (
     EspeakNotInstalledError,

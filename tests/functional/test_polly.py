@@ -24,6 +24,7 @@ from botocore.exceptions import (
 )
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
+
 from emotion_dynamics.config import ENGINES, OUTPUT_FORMATS, SAMPLE_RATES_BY_FORMAT, Config
 from emotion_dynamics.errors import (
     SynthesisRejectedError,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+
 from emotion_dynamics.cache import CachingSynthesizer, SynthesisCache, request_key
 from emotion_dynamics.models import SynthesizedAudio
 from emotion_dynamics.synthesis import RemainingMs, SynthesisRequest, Synthesizer

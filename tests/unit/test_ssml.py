@@ -6,6 +6,9 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
 from emotion_dynamics.config import ENGINES
 from emotion_dynamics.errors import TextTooLongError
 from emotion_dynamics.models import RateClass, VolumeClass
@@ -17,8 +20,6 @@ from emotion_dynamics.ssml import (
     prosody_supported,
     strip_invalid_xml_chars,
 )
-from hypothesis import given
-from hypothesis import strategies as st
 
 ALLOWED_TAGS = {"speak", "prosody"}
 INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

@@ -1,0 +1,31 @@
+"""Speech detectors: active-speech level (volume) and speaking rate, in pure numpy.
+
+The public API others code against; see :mod:`.volume` and :mod:`.rate` for the methods
+and :mod:`.framing` for the shared framing and speech-span helpers.
+"""
+
+from __future__ import annotations
+
+from emotion_dynamics.detectors.framing import frame_power, power_to_dbfs, speech_span_s
+from emotion_dynamics.detectors.rate import (
+    SyllableEstimate,
+    classify_rate,
+    count_words,
+    detect_rate,
+    estimate_syllables,
+)
+from emotion_dynamics.detectors.volume import classify_volume, detect_volume, measure_level_dbfs
+
+__all__ = [
+    "SyllableEstimate",
+    "classify_rate",
+    "classify_volume",
+    "count_words",
+    "detect_rate",
+    "detect_volume",
+    "estimate_syllables",
+    "frame_power",
+    "measure_level_dbfs",
+    "power_to_dbfs",
+    "speech_span_s",
+]
