@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 .PHONY: help setup demo test lint format bench artifacts calibrate datasets lab clean
 
 help:
-	@echo "make demo       run the main job on sample speech (espeak-ng backend, no AWS)"
+	@echo "make demo       run the main job on sample speech with Pulumi.$(STACK).yaml's settings (espeak-ng, no AWS)"
 	@echo "make test       lint, type-check and run every test"
 	@echo "make bench      benchmarks -> docs/benchmarks.md"
 	@echo "make artifacts  build the Lambda zip and layer (RUNTIME=$(RUNTIME) ARCH=$(ARCH))"
@@ -23,7 +23,7 @@ setup:
 	@scripts/bootstrap.sh --system
 
 demo: setup
-	$(PY) -m emotion_dynamics demo --out out/demo
+	$(PY) scripts/stack_env.py $(STACK) -- $(PY) -m emotion_dynamics demo --out out/demo
 
 lint: setup
 	$(VENV)/bin/ruff check .

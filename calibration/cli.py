@@ -165,10 +165,11 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         write_features(args.features_out, features)
     result = _fit_and_report(args, features)
     if args.write_back or args.dry_run:
+        current_volume, current_rate = read_thresholds(_stack_path(args))
         diff = write_thresholds(
             _stack_path(args),
-            result.proposed_volume,
-            result.proposed_rate,
+            current_volume if args.only == "rate" else result.proposed_volume,
+            current_rate if args.only == "volume" else result.proposed_rate,
             dry_run=not args.write_back,
         )
         print("\n" + (diff or "no change"))
@@ -243,6 +244,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--write-back", action="store_true", help="write the proposed thresholds")
     p.add_argument("--dry-run", action="store_true", help="print the diff without writing")
     p.add_argument("--features-out", default=None, help="also save the features CSV")
+    p.add_argument(
+        "--only",
+        choices=("volume", "rate"),
+        default=None,
+        help="write back one dimension's thresholds and keep the other's (default: both)",
+    )
     common(p, stack=True, manifests=True)
     p.set_defaults(func=_cmd_calibrate)
     return parser

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from emotion_dynamics.app import App
 from emotion_dynamics.config import load_config
@@ -38,47 +38,64 @@ _EXTENSION_BY_CONTENT_TYPE: Final = {
     "audio/pcm": ".pcm",
 }
 
-#: The demo's source clips: (name, espeak-ng voice, words/min, amplitude 0-200, source
-#: sentence spoken by the "speaker", translated English text, give the transcript?).
+
+class DemoClip(NamedTuple):
+    """One source clip of the demo, rendered by espeak-ng as the "speaker"."""
+
+    name: str
+    espeak_wpm: int  # espeak-ng -s (nominal; it speaks about 1.2-1.3x faster)
+    amplitude: int  # espeak-ng -a, 0..200 (100 is its default)
+    sentence: str  # what the speaker says
+    translation: str  # the text Polly/espeak will speak (here the same English sentence)
+    with_transcript: bool  # pass the sentence as source_transcript (rate from words)
+
+
+DEMO_VOICE: Final = "en-gb"  # the "speaker"; the local backend answers in en-us
 DEMO_CLIPS: Final = (
-    ("calm_soft", "de", 100, 25, "Ich komme gern vorbei.", "I will gladly come by.", False),
-    (
+    DemoClip("calm_soft", 85, 25, "I will come later.", "I will come later.", False),
+    DemoClip(
         "neutral",
-        "de",
-        150,
+        120,
         70,
-        "Der Zug fährt um acht Uhr ab.",
-        "The train leaves at eight o'clock.",
+        "The train leaves at eight tonight.",
+        "The train leaves at eight tonight.",
         False,
     ),
-    (
+    DemoClip(
         "excited_loud",
-        "de",
-        230,
+        175,
         190,
-        "Wir haben das Spiel gewonnen, unglaublich!",
+        "We won the game, unbelievable!",
         "We won the game, unbelievable!",
         False,
     ),
-    (
+    DemoClip(
         "hurried_whisper",
-        "de",
-        210,
+        165,
         8,
-        "Schnell, sie kommen gleich zurück.",
+        "Quick, they are coming right back.",
         "Quick, they are coming right back.",
         False,
     ),
-    (
+    DemoClip(
         "excited_loud_transcript",
-        "de",
-        230,
+        175,
         190,
-        "Wir haben das Spiel gewonnen, unglaublich!",
+        "We won the game, unbelievable!",
         "We won the game, unbelievable!",
         True,
     ),
 )
+
+
+class _Stderr:
+    """Writes to whatever ``sys.stderr`` is at the time (it may be replaced after start-up)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
 
 
 def _synthesizer(backend: str, config_voice: str) -> Synthesizer:
@@ -99,7 +116,7 @@ def _build_app(args: argparse.Namespace) -> App:
         config, enable_metrics=args.metrics, structured_logging=True, log_level=args.log_level
     )
     return App(
-        config, _synthesizer(args.backend, config.voice_id), Telemetry(config, stream=sys.stderr)
+        config, _synthesizer(args.backend, config.voice_id), Telemetry(config, stream=_Stderr())  # type: ignore[arg-type]
     )
 
 
@@ -212,18 +229,29 @@ def make_demo_inputs(folder: Path, espeak: str = "espeak-ng") -> None:
             "error: espeak-ng is not installed (Debian/Ubuntu: apt-get install espeak-ng)"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    for name, voice, wpm, amplitude, sentence, translation, with_transcript in DEMO_CLIPS:
-        wav = folder / f"{name}.wav"
+    for clip in DEMO_CLIPS:
+        wav = folder / f"{clip.name}.wav"
         subprocess.run(
-            [exe, "-v", voice, "-s", str(wpm), "-a", str(amplitude), "-w", str(wav), "--stdin"],
-            input=sentence.encode("utf-8"),
+            [
+                exe,
+                "-v",
+                DEMO_VOICE,
+                "-s",
+                str(clip.espeak_wpm),
+                "-a",
+                str(clip.amplitude),
+                "-w",
+                str(wav),
+                "--stdin",
+            ],
+            input=clip.sentence.encode("utf-8"),
             check=True,
             timeout=30,
         )
-        (folder / f"{name}.txt").write_text(translation + "\n", encoding="utf-8")
-        transcript = folder / f"{name}.transcript.txt"
-        if with_transcript:
-            transcript.write_text(sentence + "\n", encoding="utf-8")
+        (folder / f"{clip.name}.txt").write_text(clip.translation + "\n", encoding="utf-8")
+        transcript = folder / f"{clip.name}.transcript.txt"
+        if clip.with_transcript:
+            transcript.write_text(clip.sentence + "\n", encoding="utf-8")
         elif transcript.exists():
             transcript.unlink()
 

@@ -64,3 +64,15 @@ def test_features_fit_write_back(
     volume, rate = read_thresholds(stack_copy)
     assert volume.loud_dbfs == pytest.approx(thresholds["volume"]["loud_dbfs"], abs=0.05)
     assert rate.fast_wpm == pytest.approx(thresholds["rate"]["fast_wpm"], abs=0.05)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not detectors_available(), reason="the production detectors are not there yet")
+def test_calibrate_only_volume_keeps_rate_thresholds(small_corpus: Path, stack_copy: Path) -> None:
+    volume_before, rate_before = read_thresholds(stack_copy)
+    argv = ["calibrate", "--manifest", str(small_corpus), "--stack-file", str(stack_copy)]
+    assert main([*argv, "--jobs", "2", "--quiet", "--only", "volume", "--write-back"]) == 0
+    volume_after, rate_after = read_thresholds(stack_copy)
+    assert rate_after == rate_before
+    assert volume_after != volume_before
+    assert volume_after.loud_dbfs > volume_after.medium_dbfs > volume_after.soft_dbfs
