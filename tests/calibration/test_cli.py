@@ -9,7 +9,8 @@ import pytest
 
 from calibration.cli import main
 from calibration.features import read_features
-from calibration.stackfile import read_thresholds
+from calibration.stackfile import read_thresholds, write_thresholds
+from emotion_dynamics.config import VolumeThresholds
 from tests.calibration.conftest import detectors_available
 
 
@@ -69,7 +70,10 @@ def test_features_fit_write_back(
 @pytest.mark.slow
 @pytest.mark.skipif(not detectors_available(), reason="the production detectors are not there yet")
 def test_calibrate_only_volume_keeps_rate_thresholds(small_corpus: Path, stack_copy: Path) -> None:
-    volume_before, rate_before = read_thresholds(stack_copy)
+    # GIVEN a stack at the seed's volume thresholds (the generated corpus moves them)
+    _, rate_before = read_thresholds(stack_copy)
+    write_thresholds(stack_copy, VolumeThresholds(), rate_before)
+    volume_before = read_thresholds(stack_copy)[0]
     argv = ["calibrate", "--manifest", str(small_corpus), "--stack-file", str(stack_copy)]
     assert main([*argv, "--jobs", "2", "--quiet", "--only", "volume", "--write-back"]) == 0
     volume_after, rate_after = read_thresholds(stack_copy)

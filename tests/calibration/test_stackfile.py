@@ -75,7 +75,7 @@ def test_writing_the_same_values_again_changes_nothing(stack_copy: Path) -> None
 def test_dry_run_leaves_the_file_alone(stack_copy: Path) -> None:
     text = stack_copy.read_text(encoding="utf-8")
     diff = write_thresholds(stack_copy, NEW_VOLUME, NEW_RATE, dry_run=True)
-    assert '+  emotion-dynamics:volumeLoudThreshold: "-16.9"' in diff
+    assert '+  emotion-dynamics:rateFastThreshold: "205"' in diff
     assert stack_copy.read_text(encoding="utf-8") == text
 
 

@@ -133,8 +133,8 @@ def test_every_environment_variable(stack_run: ProgramRun) -> None:
     assert env == expected
     assert "AWS_REGION" not in env  # reserved by Lambda
     # The seven thresholds reach the Lambda verbatim, as the notebook wrote them.
-    assert env["VOLUME_LOUD_THRESHOLD"] == "-10"
-    assert env["RATE_FAST_THRESHOLD"] == "190"
+    assert env["VOLUME_LOUD_THRESHOLD"] == config["emotion-dynamics:volumeLoudThreshold"]
+    assert env["RATE_FAST_THRESHOLD"] == config["emotion-dynamics:rateFastThreshold"]
 
 
 def test_log_group_has_retention(stack_run: ProgramRun) -> None:
@@ -246,14 +246,18 @@ def test_stack_outputs(stack_run: ProgramRun) -> None:
         f"{name}-{s}"
         for s in ("latency-p95", "error-count", "fallback-count", "lambda-errors", "throttles")
     ]
+    raw = stack_settings.load_stack_file(REPO / f"Pulumi.{stack_run.stack}.yaml")
     assert out["thresholds"] == {
-        "volumeSoftThreshold": -30.0,
-        "volumeMediumThreshold": -20.0,
-        "volumeLoudThreshold": -10.0,
-        "rateVerySlowThreshold": 100.0,
-        "rateSlowThreshold": 130.0,
-        "rateMediumThreshold": 160.0,
-        "rateFastThreshold": 190.0,
+        key: float(raw[f"emotion-dynamics:{key}"])
+        for key in (
+            "volumeSoftThreshold",
+            "volumeMediumThreshold",
+            "volumeLoudThreshold",
+            "rateVerySlowThreshold",
+            "rateSlowThreshold",
+            "rateMediumThreshold",
+            "rateFastThreshold",
+        )
     }
     if stack_run.stack == "prod":
         assert out["aliasArn"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}:live"

@@ -20,7 +20,10 @@ def test_stack_files_validate(stack: str) -> None:
     assert result.stack == stack
     assert result.region == "us-east-1"
     assert result.function_name == f"emotion-dynamics-{stack}"
-    assert result.thresholds["volumeLoudThreshold"] == -10.0
+    stack_file = stack_settings.load_stack_file(REPO / f"Pulumi.{stack}.yaml")
+    assert result.thresholds["volumeLoudThreshold"] == float(
+        stack_file["emotion-dynamics:volumeLoudThreshold"]
+    )
 
 
 def _rewrite_thresholds(tmp_path: Path, values: dict[str, str]) -> Path:
@@ -44,16 +47,17 @@ def test_calibrated_thresholds_round_trip_with_a_small_diff(tmp_path: Path) -> N
     target = _rewrite_thresholds(
         tmp_path, {"volumeLoudThreshold": "-14.5", "rateFastThreshold": "185"}
     )
+    current = _base()
     before = (REPO / "Pulumi.dev.yaml").read_text(encoding="utf-8").splitlines()
     after = target.read_text(encoding="utf-8").splitlines()
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     assert changed == [
         (
-            '  emotion-dynamics:volumeLoudThreshold: "-10"',
+            f'  emotion-dynamics:volumeLoudThreshold: "{current["emotion-dynamics:volumeLoudThreshold"]}"',
             '  emotion-dynamics:volumeLoudThreshold: "-14.5"',
         ),
         (
-            '  emotion-dynamics:rateFastThreshold: "190"',
+            f'  emotion-dynamics:rateFastThreshold: "{current["emotion-dynamics:rateFastThreshold"]}"',
             '  emotion-dynamics:rateFastThreshold: "185"',
         ),
     ]
@@ -61,12 +65,13 @@ def test_calibrated_thresholds_round_trip_with_a_small_diff(tmp_path: Path) -> N
 
 
 def test_out_of_order_calibration_is_rejected(tmp_path: Path) -> None:
-    target = _rewrite_thresholds(tmp_path, {"volumeLoudThreshold": "-22"})
+    medium = float(_base()["emotion-dynamics:volumeMediumThreshold"])
+    target = _rewrite_thresholds(tmp_path, {"volumeLoudThreshold": f"{medium - 2:g}"})
     with pytest.raises(StackConfigError) as info:
         validate_stack_file(target)
     assert str(info.value) == (
         "emotion-dynamics:volumeLoudThreshold: must be greater than "
-        "emotion-dynamics:volumeMediumThreshold (-20), given -22"
+        f"emotion-dynamics:volumeMediumThreshold ({medium:g}), given {medium - 2:g}"
     )
 
 
