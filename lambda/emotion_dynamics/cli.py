@@ -98,7 +98,7 @@ class _Stderr:
         sys.stderr.flush()
 
 
-def _synthesizer(backend: str, config_voice: str) -> Synthesizer:
+def _synthesizer(backend: str) -> Synthesizer:
     if backend == "polly":
         from emotion_dynamics.polly import PollySynthesizer
 
@@ -116,7 +116,9 @@ def _build_app(args: argparse.Namespace) -> App:
         config, enable_metrics=args.metrics, structured_logging=True, log_level=args.log_level
     )
     return App(
-        config, _synthesizer(args.backend, config.voice_id), Telemetry(config, stream=_Stderr())  # type: ignore[arg-type]
+        config,
+        _synthesizer(args.backend),
+        Telemetry(config, stream=_Stderr()),  # type: ignore[arg-type]
     )
 
 
