@@ -36,6 +36,7 @@ n_jobs = None  # worker processes for feature extraction (None: all cores)
 rate_feature = "wpm"  # "wpm" (acoustic estimator, no transcript) or "wpm_transcript"
 volume_rule = "medium"  # label of rows with a blank volume_label: "medium" or "reference"
 min_class_size = 3  # classes with fewer labelled clips do not steer the fit
+only = None  # "volume" or "rate": write back that dimension only, keep the other's thresholds
 
 # %%
 from pathlib import Path
@@ -159,8 +160,10 @@ plt.show()
 # ## Proposed stack values and write-back
 
 # %%
-for key, value in threshold_values(result.proposed_volume, result.proposed_rate).items():
+new_volume = current_volume if only == "rate" else result.proposed_volume
+new_rate = current_rate if only == "volume" else result.proposed_rate
+for key, value in threshold_values(new_volume, new_rate).items():
     print(f"{key}: {value!r}")
-diff = write_thresholds(path, result.proposed_volume, result.proposed_rate, dry_run=not write_back)
+diff = write_thresholds(path, new_volume, new_rate, dry_run=not write_back)
 print(("written to " if write_back else "dry run (write_back=False), would change ") + str(path))
 print(diff or "no change")

@@ -29,7 +29,7 @@ def test_the_ipynb_is_the_py_percent_source_paired() -> None:
     import nbformat
 
     source = jupytext.read(NOTEBOOK_PY)
-    paired = nbformat.read(NOTEBOOK, as_version=4)
+    paired = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]
     assert [c.source for c in paired.cells] == [c.source for c in source.cells]
     assert all(not c.get("outputs") for c in paired.cells if c.cell_type == "code")
     tagged = [c for c in paired.cells if "parameters" in c.metadata.get("tags", [])]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import importlib
 import sys
+from collections.abc import Iterator
 from types import ModuleType
 
 import pytest
@@ -30,7 +31,7 @@ LAMBDA_ENV = {
 
 
 @pytest.fixture
-def handler_module(moto_polly_env: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+def handler_module(moto_polly_env: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     for key, value in LAMBDA_ENV.items():
         monkeypatch.setenv(key, value)
     sys.modules.pop("handler", None)

@@ -65,7 +65,7 @@ def test_calibrated_thresholds_round_trip_with_a_small_diff(tmp_path: Path) -> N
 
 
 def test_out_of_order_calibration_is_rejected(tmp_path: Path) -> None:
-    medium = float(_base()["emotion-dynamics:volumeMediumThreshold"])
+    medium = float(str(_base()["emotion-dynamics:volumeMediumThreshold"]))
     target = _rewrite_thresholds(tmp_path, {"volumeLoudThreshold": f"{medium - 2:g}"})
     with pytest.raises(StackConfigError) as info:
         validate_stack_file(target)
