@@ -79,30 +79,33 @@ class Orchestrator:
     def decide_prosody(self, dynamics: AudioDynamics) -> tuple[str | None, str | None, Fallback]:
         """Pick the prosody keywords; a dimension below MIN_STABILITY_THRESHOLD stays neutral."""
         fallback = Fallback()
-        minimum = self._config.min_stability
         volume_kw: str | None = None
         rate_kw: str | None = None
         if dynamics.volume is not None:
-            if dynamics.volume.level_dbfs is None:
-                fallback = fallback.plus("volume: no speech detected; neutral volume")
-            elif dynamics.volume.confidence < minimum:
-                fallback = fallback.plus(
-                    f"volume: confidence {dynamics.volume.confidence:.2f} below "
-                    f"MIN_STABILITY_THRESHOLD {minimum:g}; neutral volume"
-                )
-            else:
-                volume_kw = dynamics.volume.volume_class.value
+            volume = dynamics.volume
+            volume_kw, fallback = self._gate(
+                "volume", volume.level_dbfs, volume.confidence, volume.volume_class.value, fallback
+            )
         if dynamics.rate is not None:
-            if dynamics.rate.wpm is None:
-                fallback = fallback.plus("rate: no speech detected; neutral rate")
-            elif dynamics.rate.confidence < minimum:
-                fallback = fallback.plus(
-                    f"rate: confidence {dynamics.rate.confidence:.2f} below "
-                    f"MIN_STABILITY_THRESHOLD {minimum:g}; neutral rate"
-                )
-            else:
-                rate_kw = dynamics.rate.rate_class.value
+            rate = dynamics.rate
+            rate_kw, fallback = self._gate(
+                "rate", rate.wpm, rate.confidence, rate.rate_class.value, fallback
+            )
         return volume_kw, rate_kw, fallback
+
+    def _gate(
+        self, name: str, measured: float | None, confidence: float, keyword: str, fallback: Fallback
+    ) -> tuple[str | None, Fallback]:
+        """The keyword of one dimension, or ``None`` and the reason it stays neutral."""
+        minimum = self._config.min_stability
+        if measured is None:
+            return None, fallback.plus(f"{name}: no speech detected; neutral {name}")
+        if confidence < minimum:
+            return None, fallback.plus(
+                f"{name}: confidence {confidence:.2f} below MIN_STABILITY_THRESHOLD "
+                f"{minimum:g}; neutral {name}"
+            )
+        return keyword, fallback
 
     def process(
         self, request: Request, *, remaining_ms: Callable[[], int] | None = None
