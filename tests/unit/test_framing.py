@@ -9,6 +9,7 @@ from emotion_dynamics.detectors.framing import (
     FLOOR_DBFS,
     frame_power,
     frame_signal,
+    percentile,
     power_to_dbfs,
     speech_span_frames,
     speech_span_s,
@@ -73,3 +74,10 @@ def test_speech_span_equals_manifest_on_speech_dev(clips: tuple[Clip, ...]) -> N
             atol=1e-6,
             err_msg=clip.name,
         )
+
+
+@pytest.mark.parametrize("q", [0, 5, 37.5, 50, 99, 100])
+@pytest.mark.parametrize("n", [1, 2, 7, 300])
+def test_percentile_matches_numpy(q: float, n: int) -> None:
+    values = np.random.default_rng(n).standard_normal(n) * 20 - 40
+    assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)), abs=1e-12)

@@ -65,7 +65,12 @@ import numpy as np
 import numpy.typing as npt
 
 from emotion_dynamics.config import RateThresholds
-from emotion_dynamics.detectors.framing import frame_lengths, frame_signal, speech_span_s
+from emotion_dynamics.detectors.framing import (
+    frame_lengths,
+    frame_signal,
+    percentile,
+    speech_span_s,
+)
 from emotion_dynamics.models import RateClass, RateMethod, RateResult
 
 __all__ = [
@@ -249,7 +254,7 @@ def _nuclei(envelope: FloatArray) -> tuple[list[int], list[float]]:
     """Peak frames passing the threshold and dip test, with each one's dip depth (dB)."""
     if envelope.size < 3:
         return [], []
-    floor_db = float(np.percentile(envelope, 99)) - PEAK_FLOOR_BELOW_P99_DB
+    floor_db = percentile(envelope, 99) - PEAK_FLOOR_BELOW_P99_DB
     inner = envelope[1:-1]
     maxima = np.flatnonzero((inner > envelope[:-2]) & (inner >= envelope[2:])) + 1
     maxima = maxima[envelope[maxima] > floor_db]
@@ -309,8 +314,8 @@ def estimate_syllables(samples: np.ndarray, sample_rate: int) -> SyllableEstimat
         return SyllableEstimate(syllables=0, speech_s=speech_s, confidence=0.0)
     d = min(1.0, speech_s / FULL_CONFIDENCE_ACOUSTIC_S)
     n = min(1.0, syllables / FULL_CONFIDENCE_NUCLEI)
-    c = min(1.0, float(np.median(depths)) / FULL_CLARITY_DIP_DB)
-    range_db = float(np.percentile(envelope, 99) - np.percentile(envelope, 5))
+    c = min(1.0, percentile(depths, 50) / FULL_CLARITY_DIP_DB)
+    range_db = percentile(envelope, 99) - percentile(envelope, 5)
     r = min(1.0, max(0.0, (range_db - MIN_ENVELOPE_RANGE_DB) / ENVELOPE_RANGE_SPAN_DB))
     confidence = ACOUSTIC_MAX_CONFIDENCE * d * n * c * r
     return SyllableEstimate(syllables=syllables, speech_s=speech_s, confidence=float(confidence))

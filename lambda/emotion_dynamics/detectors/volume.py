@@ -41,6 +41,7 @@ from emotion_dynamics.config import VolumeThresholds
 from emotion_dynamics.detectors.framing import (
     HOP_S,
     frame_power,
+    percentile,
     power_to_dbfs,
 )
 from emotion_dynamics.models import VolumeClass, VolumeResult
@@ -126,7 +127,7 @@ def classify_volume(level_dbfs: float, thresholds: VolumeThresholds) -> VolumeCl
 
 def _confidence(level_dbfs: float, active_s: float, power: npt.NDArray[np.float64]) -> float:
     duration_term = min(1.0, active_s / FULL_CONFIDENCE_SPEECH_S)
-    floor_db = float(np.percentile(power_to_dbfs(power), NOISE_FLOOR_PERCENTILE))
+    floor_db = percentile(power_to_dbfs(power), NOISE_FLOOR_PERCENTILE)
     floor_db = max(floor_db, NOISE_FLOOR_MIN_DBFS)
     snr_db = level_dbfs - floor_db
     snr_term = min(1.0, max(0.0, (snr_db - MIN_SNR_DB) / SNR_SPAN_DB))
