@@ -42,7 +42,7 @@ def onset_rate_wpm(y: npt.NDArray[np.float64], sr: int) -> float | None:
         return None
     envelope = librosa.onset.onset_strength(y=x, sr=sr)
     onsets = librosa.onset.onset_detect(onset_envelope=envelope, sr=sr)
-    return len(onsets) / speech_s * 60.0 / SYLLABLES_PER_WORD
+    return float(len(onsets) / speech_s * 60.0 / SYLLABLES_PER_WORD)
 
 
 def librosa_level_dbfs(y: npt.NDArray[np.float64], sr: int) -> float | None:
