@@ -28,7 +28,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy lambda pulumi policy calibration
+	$(VENV)/bin/mypy lambda pulumi policy calibration benchmarks scripts datasets tests
 
 format: setup
 	$(VENV)/bin/ruff format .

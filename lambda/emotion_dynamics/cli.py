@@ -118,7 +118,7 @@ def _build_app(args: argparse.Namespace) -> App:
     return App(
         config,
         _synthesizer(args.backend),
-        Telemetry(config, stream=_Stderr()),  # type: ignore[arg-type]
+        Telemetry(config, stream=_Stderr()),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
@@ -71,6 +72,8 @@ SAMPLE_RATES_BY_FORMAT: Final[Mapping[str, tuple[int, ...]]] = {
     "pcm": (8000, 16000),
 }
 LOG_LEVELS: Final = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: An AWS region name such as us-east-1, eu-central-2 or us-gov-west-1.
+_REGION: Final = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _TRUE: Final = frozenset({"true", "1", "yes", "on"})
 _FALSE: Final = frozenset({"false", "0", "no", "off"})
 
@@ -362,6 +365,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
 
     """
     r = _Reader(os.environ if environ is None else environ)
+    region = r.raw(AWS_REGION)
+    if not _REGION.fullmatch(region):
+        raise ConfigError(AWS_REGION, f"expected an AWS region such as us-east-1, given {region!r}")
     voice_id = r.raw(VOICE_ID)
     if not voice_id.isascii() or not voice_id.isalpha() or len(voice_id) > 32:
         raise ConfigError(
@@ -409,7 +415,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         ]
     )
     return Config(
-        aws_region=r.raw(AWS_REGION),
+        aws_region=region,
         voice_id=voice_id,
         polly_engine=r.choice(POLLY_ENGINE, ENGINES),
         polly_output_format=output_format,

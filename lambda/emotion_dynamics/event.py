@@ -23,6 +23,7 @@ from emotion_dynamics.audio import (
 from emotion_dynamics.config import ENGINES, Config
 from emotion_dynamics.errors import InvalidEventError, PayloadTooLargeError, TextTooLongError
 from emotion_dynamics.models import ProcessingOptions
+from emotion_dynamics.ssml import strip_invalid_xml_chars
 
 __all__ = ["MAX_EVENT_BYTES", "MAX_TEXT_CHARS", "Request", "parse_event"]
 
@@ -92,8 +93,12 @@ def _integer(event: Mapping[str, Any], field: str) -> int | None:
 
 
 def _check_text(text: str, field: str) -> str:
-    if not text.strip():
-        raise InvalidEventError(field, "must contain at least one non-blank character")
+    if not strip_invalid_xml_chars(text).strip():
+        raise InvalidEventError(
+            field,
+            "must contain at least one non-blank character that XML can carry "
+            "(control characters and U+FFFE/U+FFFF are dropped)",
+        )
     if len(text) > MAX_TEXT_CHARS:
         raise TextTooLongError(
             field,

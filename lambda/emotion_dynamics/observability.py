@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import IO, Final
+from typing import IO, Final, Protocol, cast
 
 from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
@@ -27,6 +27,7 @@ __all__ = [
     "SSML_GENERATION_LATENCY",
     "VOLUME_DETECTION_LATENCY",
     "Telemetry",
+    "TextStream",
 ]
 
 METRICS_NAMESPACE: Final = "EmotionDynamics"
@@ -58,10 +59,24 @@ LATENCY_METRIC_BY_TIMING: Final = {
 }
 
 
-def _plain_logger(service: str, level: str, stream: IO[str] | None) -> logging.Logger:
+#: Libraries that log request bodies (the user's text) at DEBUG: never below WARNING.
+QUIET_LIBRARY_LOGGERS: Final = ("botocore", "boto3", "urllib3", "s3transfer")
+
+
+class TextStream(Protocol):
+    """Where log lines go: anything with ``write`` and ``flush`` (a file, StringIO, a proxy)."""
+
+    def write(self, text: str, /) -> int:
+        """Write ``text``."""
+
+    def flush(self) -> None:
+        """Flush buffered output."""
+
+
+def _plain_logger(service: str, level: str, stream: TextStream | None) -> logging.Logger:
     logger = logging.getLogger(f"{service}.plain")
     logger.handlers.clear()
-    handler = logging.StreamHandler(stream or sys.stdout)
+    handler = logging.StreamHandler(cast(IO[str], stream or sys.stdout))
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logger.addHandler(handler)
     logger.setLevel(level)
@@ -72,20 +87,24 @@ def _plain_logger(service: str, level: str, stream: IO[str] | None) -> logging.L
 class Telemetry:
     """The logger and the metrics sink of one container, built once from the config."""
 
-    def __init__(self, config: Config, *, stream: IO[str] | None = None) -> None:
+    def __init__(self, config: Config, *, stream: TextStream | None = None) -> None:
         service = os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE
         self.logger: Logger | logging.Logger
         if config.structured_logging:
-            logger = Logger(service=service, level=config.log_level, stream=stream)
+            logger = Logger(service=service, level=config.log_level, stream=cast(IO[str], stream))
             # Powertools keeps one logging.Logger per service name and configures it once;
             # a later Telemetry (tests, the CLI) still gets its own level and stream.
             logger.setLevel(config.log_level)
             for handler in logger.handlers:
                 if isinstance(handler, logging.StreamHandler):
-                    handler.setStream(stream or sys.stdout)
+                    handler.setStream(cast(IO[str], stream or sys.stdout))
             self.logger = logger
         else:
             self.logger = _plain_logger(service, config.log_level, stream)
+        for name in QUIET_LIBRARY_LOGGERS:
+            library = logging.getLogger(name)
+            if library.getEffectiveLevel() < logging.WARNING:
+                library.setLevel(logging.WARNING)
         self._metrics = (
             Metrics(namespace=METRICS_NAMESPACE, service=service) if config.enable_metrics else None
         )

@@ -20,10 +20,11 @@ any other 4xx (``TextLengthExceededException``,        :class:`SynthesisRejected
 =====================================================  ======================================
 
 Back-off before retry ``n`` (0-based) is ``uniform(base, min(max, base * 2**n))`` seconds.
-Before each retry, if ``remaining_ms()`` minus a safety margin (the read timeout plus
-:data:`SAFETY_MARGIN_S`) is less than the delay, the retries stop with
-:class:`SynthesisUnavailableError`. No call at all is started when less than
-:data:`MIN_CALL_S` of the invocation remains. Error messages name Polly's error code, the
+One attempt may block for the connect timeout plus the read timeout, so an attempt (the
+first one included) is only started when the invocation has at least that much left plus
+:data:`SAFETY_MARGIN_S` to answer; a retry also needs its back-off on top. Otherwise the
+call stops with :class:`SynthesisUnavailableError`, in time for the handler to answer
+with the SSML before Lambda ends the invocation. Error messages name Polly's error code, the
 HTTP status and the attempt count, never the text (Polly's own message is not copied
 either, since it may quote the SSML).
 """
@@ -63,14 +64,12 @@ if TYPE_CHECKING:
 else:
     PollyClient = Any
 
-__all__ = ["MIN_CALL_S", "SAFETY_MARGIN_S", "PollySynthesizer", "make_polly_client"]
+__all__ = ["SAFETY_MARGIN_S", "PollySynthesizer", "make_polly_client"]
 
 logger = logging.getLogger(__name__)
 
-#: Kept free on top of the read timeout before a retry is allowed to start (seconds).
+#: Kept free after an attempt's worst case (connect + read timeout) to build the answer (s).
 SAFETY_MARGIN_S: Final = 0.2
-#: No call is started with less than this much of the invocation left (seconds).
-MIN_CALL_S: Final = 0.3
 
 _RETRYABLE_CODES: Final = frozenset(
     {"ThrottlingException", "Throttling", "TooManyRequestsException", "ServiceFailureException"}
@@ -127,12 +126,12 @@ class PollySynthesizer:
         Retries after the first attempt for throttling, 5xx and connection errors.
     base_delay_s, max_delay_s : float
         Back-off bounds in seconds.
-    read_timeout_s : float
-        The client's read timeout; part of the margin kept before a retry.
+    connect_timeout_s, read_timeout_s : float
+        The client's timeouts: together the longest one attempt can block.
     sleep, clock, rng
         Injectable ``time.sleep``, ``time.monotonic`` and random source (for tests).
-    safety_margin_s, min_call_s : float
-        See :data:`SAFETY_MARGIN_S` and :data:`MIN_CALL_S`.
+    safety_margin_s : float
+        See :data:`SAFETY_MARGIN_S`.
 
     """
 
@@ -143,23 +142,28 @@ class PollySynthesizer:
         max_retries: int,
         base_delay_s: float,
         max_delay_s: float,
+        connect_timeout_s: float,
         read_timeout_s: float,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
         safety_margin_s: float = SAFETY_MARGIN_S,
-        min_call_s: float = MIN_CALL_S,
     ) -> None:
         self.client = client
         self.max_retries = max_retries
         self.base_delay_s = base_delay_s
         self.max_delay_s = max_delay_s
+        self.connect_timeout_s = connect_timeout_s
         self.read_timeout_s = read_timeout_s
         self._sleep = sleep
         self._clock = clock
         self._rng = rng if rng is not None else random.Random()
         self.safety_margin_s = safety_margin_s
-        self.min_call_s = min_call_s
+
+    @property
+    def attempt_budget_s(self) -> float:
+        """Invocation time an attempt needs: its worst case plus the margin to answer."""
+        return self.connect_timeout_s + self.read_timeout_s + self.safety_margin_s
 
     @classmethod
     def from_config(
@@ -177,6 +181,7 @@ class PollySynthesizer:
             max_retries=config.max_retries,
             base_delay_s=config.retry_base_delay_s,
             max_delay_s=config.retry_max_delay_s,
+            connect_timeout_s=config.polly_connect_timeout_s,
             read_timeout_s=config.polly_read_timeout_s,
             sleep=sleep,
             clock=clock,
@@ -209,11 +214,12 @@ class PollySynthesizer:
         retries = 0
         fallback = False
         while True:
+            budget_ms = self.attempt_budget_s * 1000.0
             left_ms = None if remaining_ms is None else remaining_ms()
-            if left_ms is not None and left_ms < self.min_call_s * 1000.0:
+            if left_ms is not None and left_ms < budget_ms:
                 raise SynthesisUnavailableError(
-                    f"Polly call not started: {left_ms} ms left in the invocation, "
-                    f"at least {self.min_call_s * 1000.0:.0f} ms needed "
+                    f"Polly call not started: {left_ms} ms left in the invocation, an attempt "
+                    f"needs {budget_ms:.0f} ms (connect + read timeout + margin) "
                     f"(after {attempts} attempts)"
                 )
             attempts += 1
@@ -227,13 +233,13 @@ class PollySynthesizer:
                     ) from None
                 delay_s = self.backoff_s(retries)
                 if remaining_ms is not None:
-                    margin_ms = (self.read_timeout_s + self.safety_margin_s) * 1000.0
                     left_ms = remaining_ms()
-                    if left_ms - margin_ms < delay_s * 1000.0:
+                    if left_ms - budget_ms < delay_s * 1000.0:
                         raise SynthesisUnavailableError(
                             f"Polly unavailable: {failure.code} after {attempts} attempts; "
                             f"no retry, {left_ms} ms left in the invocation is less than the "
-                            f"{delay_s * 1000.0:.0f} ms back-off plus {margin_ms:.0f} ms margin"
+                            f"{delay_s * 1000.0:.0f} ms back-off plus {budget_ms:.0f} ms for "
+                            "an attempt"
                         ) from None
                 retries += 1
                 self._sleep(delay_s)

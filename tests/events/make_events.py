@@ -27,13 +27,14 @@ def buzz(
 ) -> np.ndarray:
     """A 120 Hz harmonic buzz, amplitude-modulated like syllables, with 0.2 s pauses at the ends."""
     t = np.arange(int(seconds * sample_rate)) / sample_rate
-    voice = sum(np.sin(2 * np.pi * 120 * k * t) / k for k in range(1, 20))
+    voice = np.sum([np.sin(2 * np.pi * 120 * k * t) / k for k in range(1, 20)], axis=0)
     envelope = np.clip(np.sin(np.pi * syllables_per_s * t), 0, None) ** 2
     signal = level * voice / np.max(np.abs(voice)) * envelope
     pad = int(0.2 * sample_rate)
     signal[:pad] = 0
     signal[-pad:] = 0
-    return signal.astype(np.float32)
+    out: np.ndarray = signal.astype(np.float32)
+    return out
 
 
 def encoded(samples: np.ndarray, sample_rate: int, fmt: str, subtype: str | None = None) -> bytes:

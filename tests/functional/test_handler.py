@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import logging
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -17,7 +18,7 @@ import pytest
 from emotion_dynamics.app import App
 from emotion_dynamics.config import load_config
 from emotion_dynamics.errors import SynthesisUnavailableError
-from emotion_dynamics.observability import Telemetry
+from emotion_dynamics.observability import QUIET_LIBRARY_LOGGERS, Telemetry
 from tests.support import EXPECTED, FakeContext, FakeSynthesizer, event_names, load_event
 
 ALLOWED_TAGS = {"speak", "prosody"}
@@ -186,3 +187,16 @@ def test_metrics_disabled_prints_nothing(
     app, _ = make_app(fake_synthesizer)
     app.handle(load_event("valid_wav_base64"), FakeContext())
     assert '"_aws"' not in capsys.readouterr().out
+
+
+def test_library_loggers_cannot_log_request_bodies(fake_synthesizer: FakeSynthesizer) -> None:
+    # GIVEN a root logger at DEBUG (botocore logs request bodies, i.e. the text, at DEBUG)
+    root = logging.getLogger()
+    previous = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        make_app(fake_synthesizer, {"LOG_LEVEL": "DEBUG"})
+        for name in QUIET_LIBRARY_LOGGERS:
+            assert not logging.getLogger(name).isEnabledFor(logging.DEBUG), name
+    finally:
+        root.setLevel(previous)

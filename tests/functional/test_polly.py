@@ -252,7 +252,7 @@ def test_backoff_delays_are_full_jitter_within_bounds(client: Any, stubber: Stub
 def test_backoff_bounds_over_many_seeds(client: Any) -> None:
     for seed in range(200):
         polly = PollySynthesizer(
-            client, max_retries=3, base_delay_s=0.05, max_delay_s=0.7, read_timeout_s=1.0,
+            client, max_retries=3, base_delay_s=0.05, max_delay_s=0.7, connect_timeout_s=0.5, read_timeout_s=1.0,
             rng=random.Random(seed),
         )  # fmt: skip
         for n in range(12):
@@ -260,19 +260,34 @@ def test_backoff_bounds_over_many_seeds(client: Any) -> None:
 
 
 def test_retries_stop_before_the_invocation_runs_out(client: Any, stubber: Stubber) -> None:
-    # GIVEN 3.5 s left, a 3 s read timeout (margin 3.2 s) and 0.1..2 s back-offs
-    config = Config(max_retries=10, polly_read_timeout_s=3.0)
-    for _ in range(3):
+    # GIVEN 5 s left, an attempt needing 4.2 s (1 s connect + 3 s read timeout + 0.2 s
+    # margin) and 0.5..2 s back-offs: room for exactly one back-off and retry
+    config = Config(
+        max_retries=10,
+        polly_connect_timeout_s=1.0,
+        polly_read_timeout_s=3.0,
+        retry_base_delay_s=0.5,
+        retry_max_delay_s=2.0,
+    )
+    for _ in range(2):
         add_error(stubber, "ThrottlingException", 400)
-    time = VirtualTime(deadline_s=3.5)
+    time = VirtualTime(deadline_s=5.0)
     with pytest.raises(SynthesisUnavailableError, match="no retry") as caught:
         synthesizer(client, time, config).synthesize(REQUEST, remaining_ms=time.remaining_ms)
     # THEN it stopped long before max_retries + 1 attempts, and never slept past the margin
     attempts = int(caught.value.message.split(" after ")[1].split(" ")[0])
-    assert attempts < config.max_retries + 1
+    assert attempts == 2 < config.max_retries + 1
     assert attempts == len(time.sleeps) + 1
-    assert time.remaining_ms() >= 3200
+    assert time.remaining_ms() >= 4200
     assert "ThrottlingException" in caught.value.message
+
+
+def test_no_attempt_starts_that_could_outlast_the_invocation(client: Any, stubber: Stubber) -> None:
+    # GIVEN 4.1 s left and an attempt that may block 4 s (connect 1 s + read 3 s) + 0.2 s margin
+    config = Config(polly_connect_timeout_s=1.0, polly_read_timeout_s=3.0)
+    time = VirtualTime(deadline_s=4.1)
+    with pytest.raises(SynthesisUnavailableError, match="needs 4200 ms"):
+        synthesizer(client, time, config).synthesize(REQUEST, remaining_ms=time.remaining_ms)
 
 
 def test_retries_continue_while_time_allows(client: Any, stubber: Stubber) -> None:

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 
 from tests.infra.infra_harness import STACKS, ProgramRun, engine_config, run_program
+from tests.infra.infra_harness import fake_archives as make_fake_archives
 
 
 @pytest.fixture(scope="session")
 def fake_archives(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Small stand-in zips: the mocked engine never uploads archives."""
-    root = tmp_path_factory.mktemp("archives")
-    paths = []
-    for name in ("function.zip", "layer.zip"):
-        path = root / name
-        with zipfile.ZipFile(path, "w") as zf:
-            zf.writestr("placeholder.txt", name)
-        paths.append(path)
-    return paths[0], paths[1]
+    return make_fake_archives(tmp_path_factory.mktemp("archives"))
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import runpy
 import sys
+import warnings
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,3 +152,26 @@ def run_program(
 
     program()
     return run
+
+
+def fake_archives(root: Path) -> tuple[Path, Path]:
+    """Small stand-in zips in ``root``: the mocked engine never uploads archives."""
+    paths = []
+    for name in ("function.zip", "layer.zip"):
+        path = root / name
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("placeholder.txt", name)
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def parliament_findings(document: Mapping[str, Any]) -> list[str]:
+    """What parliament (community auditors included) reports on an IAM policy document."""
+    with warnings.catch_warnings():
+        # parliament 1.6 imports pkg_resources (hence setuptools<81 in the dev group)
+        warnings.simplefilter("ignore", UserWarning)
+        import parliament
+    analyzed = parliament.analyze_policy_string(
+        json.dumps(document), include_community_auditors=True
+    )
+    return [f"{f.issue} {f.detail} {f.location}" for f in analyzed.findings]

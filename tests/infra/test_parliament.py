@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import json
-import warnings
-from pathlib import Path
 from typing import Any
 
 import pytest
 from iam import execution_policy
 
-from tests.infra.infra_harness import ACCOUNT, REGION, STACKS, ProgramRun
-
-
-def _parliament() -> Any:
-    # parliament 1.6 imports pkg_resources (hence setuptools<81 in the dev group).
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        import parliament
-    return parliament
+from tests.infra.infra_harness import ACCOUNT, REGION, STACKS, ProgramRun, parliament_findings
 
 
 def _findings(document: dict[str, Any]) -> list[str]:
-    analyzed = _parliament().analyze_policy_string(
-        json.dumps(document), include_community_auditors=True
-    )
-    return [f"{f.issue} {f.detail} {f.location}" for f in analyzed.findings]
+    return parliament_findings(document)
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -47,8 +34,3 @@ def test_parliament_does_report_a_bad_policy() -> None:
         "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
     }
     assert _findings(bad)
-
-
-def test_shim_points_at_parliaments_data() -> None:
-    parliament = _parliament()
-    assert Path(parliament.iam_definition_path).is_file()
