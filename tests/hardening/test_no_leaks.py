@@ -240,7 +240,7 @@ def test_the_checker_catches_a_planted_leak(outputs: tuple[io.StringIO, Outputs]
 
 
 def test_log_level_debug_does_not_turn_on_botocore_debug(
-    fake_aws: None, monkeypatch: pytest.MonkeyPatch
+    fake_aws_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """botocore logs whole request bodies (the text) at DEBUG: LOG_LEVEL=DEBUG must not reach it.
 
