@@ -176,6 +176,19 @@ def test_every_setting_has_an_oracle() -> None:
     assert set(VALID) == {s.name for s in SETTINGS}
 
 
+def import_handler(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """``import handler`` in a fresh interpreter, as Lambda's init does."""
+    return subprocess.run(
+        [sys.executable, "-c", "import handler"],
+        cwd=ROOT / "lambda",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [("MAX_RETRIES", "eleven"), ("VOLUME_LOUD_THRESHOLD", "-25"), ("POLLY_ENGINE", "turbo")],
@@ -192,15 +205,7 @@ def test_bad_env_var_fails_lambda_init_naming_the_variable(name: str, value: str
             "PYTHONPATH": str(ROOT / "lambda"),
         }
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", "import handler"],
-        cwd=ROOT / "lambda",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = import_handler(env)
     assert proc.returncode != 0
     assert "ConfigError" in proc.stderr
     assert f"{name}: " in proc.stderr.strip().splitlines()[-1]
@@ -216,15 +221,7 @@ def test_valid_env_lets_lambda_init_succeed() -> None:
             "PYTHONPATH": str(ROOT / "lambda"),
         }
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", "import handler"],
-        cwd=ROOT / "lambda",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = import_handler(env)
     assert proc.returncode == 0, proc.stderr
 
 
