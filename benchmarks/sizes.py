@@ -118,7 +118,7 @@ def build(notes: NotMeasured) -> dict[str, Any]:
     if project_artifacts is not None:
         python = project_artifacts._local_interpreter(3, 12)
         try:
-            function_zip = project_artifacts.function_archive()
+            function_zip = project_artifacts.function_archive(runtime=RUNTIME)
             layer_zip = project_artifacts.layer_archive(runtime=RUNTIME, architecture=ARCHITECTURE)
             out["function_zip"], out["layer_zip"] = str(function_zip), str(layer_zip)
             out["function"] = project_artifacts.archive_sizes(function_zip)

@@ -26,7 +26,10 @@ if settings.runtime in DEPRECATED_RUNTIMES:
 tags = {**settings.tags, "project": PROJECT, "stack": settings.stack, "managed-by": "pulumi"}
 
 # --- archives --------------------------------------------------------------------------------
-code_zip = Path(os.environ.get("EMOTION_DYNAMICS_FUNCTION_ZIP") or artifacts.function_archive())
+code_zip = Path(
+    os.environ.get("EMOTION_DYNAMICS_FUNCTION_ZIP")
+    or artifacts.function_archive(runtime=settings.runtime)
+)
 layer_zip = Path(
     os.environ.get("EMOTION_DYNAMICS_LAYER_ZIP")
     or artifacts.layer_archive(runtime=settings.runtime, architecture=settings.architecture)

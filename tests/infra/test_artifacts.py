@@ -40,6 +40,23 @@ def test_function_zip_is_deterministic(tmp_path: Path) -> None:
     assert {i.external_attr >> 16 for i in infos} <= {0o100644, 0o100755}
 
 
+def test_function_zip_carries_bytecode_of_the_runtime(tmp_path: Path) -> None:
+    if PY312 is None:
+        pytest.skip("no local python3.12 to compile the function's bytecode with")
+    first = artifacts.build_function_zip(tmp_path / "a.zip", runtime="python3.12")
+    copy = tmp_path / "lambda"
+    shutil.copytree(REPO / "lambda", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    second = artifacts.build_function_zip(tmp_path / "b.zip", code_root=copy, runtime="python3.12")
+    assert _sha(first) == _sha(second)  # bytecode too is reproducible
+    with zipfile.ZipFile(first) as zf:
+        names = set(zf.namelist())
+    sources = {n for n in names if n.endswith(".py")}
+    compiled = {n for n in names if n.endswith(".pyc")}
+    assert "emotion_dynamics/__pycache__/app.cpython-312.pyc" in compiled
+    assert len(compiled) == len(sources)  # one .pyc per module, all for 3.12
+    assert all(".cpython-312." in n for n in compiled)
+
+
 def test_function_archive_is_cached_by_content(tmp_path: Path) -> None:
     first = artifacts.function_archive(cache_dir=tmp_path)
     assert artifacts.function_archive(cache_dir=tmp_path) == first

@@ -46,7 +46,8 @@ print(json.dumps({{"response": response, "modules": mods,
 @pytest.fixture(scope="module")
 def lambda_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     root = tmp_path_factory.mktemp("lambda")
-    zip_path = artifacts.build_function_zip(root / "function.zip")
+    this_python = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    zip_path = artifacts.build_function_zip(root / "function.zip", runtime=this_python)
     layer_zip = artifacts.build_local_layer(root / "layer-build")
     task, opt, runtime = root / "var-task", root / "opt", root / "var-runtime"
     with zipfile.ZipFile(zip_path) as z:
@@ -83,7 +84,12 @@ def test_zip_holds_only_the_code(lambda_dirs: tuple[Path, Path, Path]) -> None:
     task, _, _ = lambda_dirs
     names = {p.relative_to(task).as_posix() for p in task.rglob("*") if p.is_file()}
     assert "handler.py" in names and "emotion_dynamics/app.py" in names
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    tag = sys.implementation.cache_tag  # bytecode compiled by this (the runtime's) Python only
+    assert {n for n in names if n.endswith(".pyc")} == {
+        f"{n.rsplit('/', 1)[0] + '/' if '/' in n else ''}__pycache__/{n.rsplit('/', 1)[-1][:-3]}.{tag}.pyc"
+        for n in names
+        if n.endswith(".py")
+    }
 
 
 def test_extracted_package_answers_an_event(lambda_dirs: tuple[Path, Path, Path]) -> None:
