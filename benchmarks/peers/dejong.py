@@ -32,6 +32,8 @@ import numpy.typing as npt
 import parselmouth
 from parselmouth.praat import call
 
+from emotion_dynamics.detectors.rate import SYLLABLES_PER_WORD  # the same conversion as ours
+
 __all__ = ["DeJongResult", "dejong_rate", "dejong_syllables"]
 
 SILENCE_DB: Final = -25.0
@@ -39,7 +41,6 @@ MIN_DIP_DB: Final = 2.0
 MIN_PAUSE_S: Final = 0.3
 MIN_SOUNDING_S: Final = 0.1
 PITCH_FLOOR_HZ: Final = 50.0
-SYLLABLES_PER_WORD: Final = 1.45
 
 
 @dataclass(frozen=True, slots=True)

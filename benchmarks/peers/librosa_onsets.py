@@ -19,7 +19,8 @@ import librosa
 import numpy as np
 import numpy.typing as npt
 
-SYLLABLES_PER_WORD: Final = 1.45
+from emotion_dynamics.detectors.rate import SYLLABLES_PER_WORD  # the same conversion as ours
+
 TRIM_TOP_DB: Final = 40.0
 
 

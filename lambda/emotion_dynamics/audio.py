@@ -181,12 +181,13 @@ def _decode_container(
             "sample_rate", f"is {declared_rate} Hz but the {container} header says {rate} Hz"
         )
     _check_duration(len(frames), rate, max_duration_s, field)
-    peak = float(np.max(np.abs(frames))) if np.all(np.isfinite(frames)) else 0.0
+    mono = _mono(frames, field)  # raises on NaN/inf, so the frames are finite below
+    peak = float(np.max(np.abs(frames)))
     if peak > 1.0:  # float WAV/OGG/FLAC can carry samples beyond full scale
         raise AudioDecodeError(
             field, f"has samples beyond full scale (peak {peak:.4g}); samples must lie in [-1, 1]"
         )
-    return DecodedAudio(_mono(frames, field), rate, container, chans)
+    return DecodedAudio(mono, rate, container, chans)
 
 
 def _is_number(value: object) -> bool:

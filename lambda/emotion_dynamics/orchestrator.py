@@ -24,7 +24,7 @@ from emotion_dynamics.models import (
     SynthesizedAudio,
     VolumeResult,
 )
-from emotion_dynamics.ssml import build_ssml
+from emotion_dynamics.ssml import build_ssml, prosody_supported
 from emotion_dynamics.synthesis import SynthesisRequest, Synthesizer
 
 __all__ = ["Orchestrator"]
@@ -118,7 +118,7 @@ class Orchestrator:
         start = self._clock()
         use_ssml = request.options.enable_ssml
         ssml = build_ssml(request.text, engine=request.engine, volume=volume_kw, rate=rate_kw)
-        if use_ssml and (volume_kw or rate_kw) and "<prosody" not in ssml:
+        if use_ssml and (volume_kw or rate_kw) and not prosody_supported(request.engine):
             fallback = fallback.plus(_NO_PROSODY_REASON.format(engine=request.engine))
             volume_kw = rate_kw = None
         if not use_ssml:
