@@ -8,7 +8,11 @@ RUNTIME ?= python3.12
 ARCH ?= x86_64
 PYTEST_ARGS ?=
 
-.PHONY: help setup demo test lint format bench artifacts calibrate datasets lab clean
+# mypy names modules from their folders (lambda/emotion_dynamics -> emotion_dynamics); the two
+# __main__.py scripts are checked on their own (one module name each).
+MYPY_SOURCES := lambda pulumi/emotion_dynamics_infra tools calibration benchmarks datasets tests
+
+.PHONY: help setup demo test lint format bench artifacts calibrate datasets lab contract clean
 
 help:
 	@echo "make demo       run the main job on sample speech with Pulumi.$(STACK).yaml's settings (espeak-ng, no AWS)"
@@ -18,17 +22,20 @@ help:
 	@echo "make calibrate  fit thresholds and write them into Pulumi.$(STACK).yaml (STACK=...)"
 	@echo "make datasets   generate the calibration corpus (datasets/generated/)"
 	@echo "make lab        start JupyterLab with the project's kernel"
+	@echo "make contract   regenerate Pulumi.yaml's config schema and the README's tables"
 
 setup:
 	@scripts/bootstrap.sh --system
 
 demo: setup
-	$(PY) scripts/stack_env.py $(STACK) -- $(PY) -m emotion_dynamics demo --out out/demo
+	$(PY) -m emotion_dynamics_dev.stack_env $(STACK) -- $(PY) -m emotion_dynamics_dev demo --out out/demo
 
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy lambda pulumi policy calibration benchmarks scripts datasets tests
+	$(VENV)/bin/mypy $(MYPY_SOURCES)
+	$(VENV)/bin/mypy pulumi/__main__.py
+	$(VENV)/bin/mypy policy/__main__.py
 
 format: setup
 	$(VENV)/bin/ruff format .
@@ -38,10 +45,10 @@ test: lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
-	$(PY) benchmarks/run.py --out docs/benchmarks.md
+	$(PY) -m benchmarks.run --out docs/benchmarks.md
 
 artifacts: setup
-	$(PY) pulumi/artifacts.py --runtime $(RUNTIME) --architecture $(ARCH)
+	$(PY) -m emotion_dynamics_build --runtime $(RUNTIME) --architecture $(ARCH)
 
 datasets: setup
 	$(PY) datasets/generate.py --out datasets/generated/small --size small --seed 0
@@ -52,6 +59,9 @@ calibrate: datasets
 lab: setup
 	$(PY) -m ipykernel install --sys-prefix --name emotion-dynamics --display-name "Emotion Dynamics (.venv)"
 	$(VENV)/bin/jupyter lab notebooks/
+
+contract: setup
+	$(PY) -m emotion_dynamics_dev.contract_docs --write
 
 clean:
 	rm -rf build out .pytest_cache .mypy_cache .ruff_cache

@@ -15,7 +15,7 @@ least-squares factor fitted on speech-dev, so on speech-dev its MAE is partly in
 scaled by its own least-squares factor fitted on speech-dev, applied unchanged to the
 generated corpus.
 
-Level rows: the project's gated level (``measure_level_dbfs``) and, for context, the seed's
+Level rows: the project's gated level (``detect_volume``) and, for context, the seed's
 level (mean of librosa's frame RMS, in dB): invariance to 1 s of appended digital silence
 and to +6 dB of gain (applied in floating point, unclipped), and the error against the
 manifest's ``rms_dbfs``. The generated corpus measures ``rms_dbfs`` on the clean clip before
@@ -43,7 +43,7 @@ Estimator = Callable[[FloatArray, int, Any], "float | None"]
 
 def current_thresholds() -> tuple[Any, Any, str]:
     """The thresholds the Lambda would use: Pulumi.dev.yaml if it holds them, else the defaults."""
-    from emotion_dynamics.config import Config
+    from emotion_dynamics.config import default_config
 
     stack = REPO_ROOT / "Pulumi.dev.yaml"
     if stack.is_file():
@@ -53,12 +53,14 @@ def current_thresholds() -> tuple[Any, Any, str]:
             volume, rate = read_thresholds(stack)
             return volume, rate, "Pulumi.dev.yaml"
         except Exception as exc:
+            defaults = default_config()
             return (
-                Config().volume,
-                Config().rate,
+                defaults.volume,
+                defaults.rate,
                 f"config defaults (Pulumi.dev.yaml unreadable: {exc})",
             )
-    return Config().volume, Config().rate, "config defaults (no Pulumi.dev.yaml)"
+    defaults = default_config()
+    return defaults.volume, defaults.rate, "config defaults (no Pulumi.dev.yaml)"
 
 
 def generated_manifest(notes: NotMeasured, *, progress: bool = False) -> Path | None:
@@ -229,9 +231,13 @@ def _level_estimators(
 ) -> dict[str, Callable[[FloatArray, int], float | None] | str]:
     out: dict[str, Callable[[FloatArray, int], float | None] | str] = {}
     try:
-        from emotion_dynamics.detectors.volume import measure_level_dbfs
+        from emotion_dynamics.config import default_config
+        from emotion_dynamics.detectors.volume import detect_volume
 
-        out["emotion_dynamics gated level"] = lambda x, sr: measure_level_dbfs(x, sr)[0]
+        thresholds = default_config().volume
+        out["emotion_dynamics gated level"] = lambda x, sr: (
+            detect_volume(x, sr, thresholds=thresholds).level_dbfs
+        )
     except ImportError as exc:
         out["emotion_dynamics gated level"] = notes.add(
             "level rows", f"volume detector not importable ({exc})"

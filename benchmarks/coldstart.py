@@ -41,7 +41,6 @@ import numpy as np
 
 from benchmarks.common import (
     CACHE_DIR,
-    LAMBDA_ROOT,
     REPO_ROOT,
     NotMeasured,
     Segment,
@@ -268,7 +267,7 @@ def run(
         seed_script.write_text(SEED_SCRIPT, encoding="utf-8")
 
         # Dev environment: the venv's Python on the source tree (always available).
-        dev_env = {**_base_env(), "PYTHONPATH": str(LAMBDA_ROOT)}
+        dev_env = _base_env()  # the editable install puts lambda/ on the venv's path
         venv = [sys.executable, "-s"]
         measured = measure_interleaved(
             {

@@ -10,7 +10,6 @@ import contextlib
 import csv
 import io
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ import numpy.typing as npt
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
 LAMBDA_ROOT: Final = REPO_ROOT / "lambda"
-PULUMI_ROOT: Final = REPO_ROOT / "pulumi"
 SPEECH_DEV: Final = (REPO_ROOT / ".." / "shared" / "speech-dev").resolve()
 BUILD_DIR: Final = REPO_ROOT / "build"
 CACHE_DIR: Final = BUILD_DIR / "bench-cache"
@@ -31,14 +29,6 @@ SEGMENT_S: Final = 3.0
 SEED: Final = 0
 
 FloatArray = npt.NDArray[np.float64]
-
-
-def setup_paths() -> None:
-    """Make ``emotion_dynamics`` (lambda/), ``calibration`` (.), pulumi/ and benchmarks importable."""
-    for path in (LAMBDA_ROOT, REPO_ROOT, PULUMI_ROOT):
-        text = str(path)
-        if text not in sys.path:
-            sys.path.insert(0, text)
 
 
 @dataclass

@@ -45,25 +45,21 @@ def _stages(segment: Segment, notes: NotMeasured) -> dict[str, Callable[[], obje
     stages: dict[str, Callable[[], object] | str] = {}
     stages["numpy floor (framed RMS + envelope peak pick)"] = lambda: numpy_floor(x, sr)
     try:
-        from emotion_dynamics.config import Config
+        from emotion_dynamics.config import default_config
         from emotion_dynamics.detectors.rate import detect_rate
         from emotion_dynamics.detectors.volume import detect_volume
         from emotion_dynamics.ssml import build_ssml
 
-        config = Config()
+        config = default_config()
         vol, rate = config.volume, config.rate
         stages["volume detector"] = lambda: detect_volume(x, sr, thresholds=vol)
         stages["rate detector (acoustic)"] = lambda: detect_rate(x, sr, thresholds=rate)
-        stages["SSML generation"] = lambda: build_ssml(
-            TEXT, engine="neural", volume="loud", rate="fast"
-        )
+        stages["SSML generation"] = lambda: build_ssml(TEXT, volume="loud", rate="fast")
 
         def detectors_and_ssml() -> object:
             v = detect_volume(x, sr, thresholds=vol)
             r = detect_rate(x, sr, thresholds=rate)
-            return build_ssml(
-                TEXT, engine="neural", volume=v.volume_class.value, rate=r.rate_class.value
-            )
+            return build_ssml(TEXT, volume=v.volume_class.value, rate=r.rate_class.value)
 
         stages["detectors + SSML"] = detectors_and_ssml
         stages.update(_orchestrator_stages(segment, config))

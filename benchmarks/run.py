@@ -1,6 +1,6 @@
 """Run the benchmark suite and write the report: ``make bench`` (or this file with ``--out``).
 
-    .venv/bin/python benchmarks/run.py --out docs/benchmarks.md [--quick]
+    .venv/bin/python -m benchmarks.run --out docs/benchmarks.md [--quick]
 
 Speed (warm latency, process cold start), size (function zip, layer) and accuracy (speaking
 rate and level on real and generated speech) of the project, each beside what a user would
@@ -21,10 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-if __package__ in (None, ""):  # run as a script: make the repository root importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.common import REPO_ROOT, NotMeasured, fmt_mb, fmt_ms, setup_paths
+from benchmarks.common import REPO_ROOT, NotMeasured, fmt_mb, fmt_ms
 
 LATENCY_TARGET_MS = 5.0
 SEED_BUDGET_MS = 150.0
@@ -446,7 +443,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", action="append", default=[], choices=["latency", "cold", "accuracy", "throughput"],
                         help="leave a section out (reported as not measured)")  # fmt: skip
     args = parser.parse_args(argv)
-    setup_paths()
     from benchmarks import accuracy, coldstart, latency, machine, sizes, throughput
     from benchmarks.common import test_segment
 
@@ -476,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
         "throughput", lambda: throughput.run(generated, notes, repeats=plan["throughput_repeats"]), notes
     )  # fmt: skip
     results["machine"]["load average at end (1/5/15 min)"] = machine.load_average()
-    command = ".venv/bin/python benchmarks/run.py" + (f" --out {args.out}" if args.out else "") + (
+    command = ".venv/bin/python -m benchmarks.run" + (f" --out {args.out}" if args.out else "") + (
         " --quick" if args.quick else "") + "".join(f" --skip {s}" for s in args.skip)  # fmt: skip
     text = report(results, notes, command, args.quick)
     print(text)

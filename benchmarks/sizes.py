@@ -1,6 +1,6 @@
 """Function zip and layer sizes against Lambda's limits, and the seed's librosa layer.
 
-The project's archives come from ``pulumi/artifacts.py`` (the same deterministic zips the
+The project's archives come from ``emotion_dynamics_build`` (the same deterministic zips the
 Pulumi program deploys; python3.12 x86_64). The seed's layer is what its requirements
 would install for the same runtime::
 
@@ -109,9 +109,9 @@ def build(notes: NotMeasured) -> dict[str, Any]:
     """Build (or reuse) every archive; return their paths and sizes for the report."""
     out: dict[str, Any] = {}
     try:
-        import artifacts as project_artifacts  # pulumi/artifacts.py
+        from emotion_dynamics_build import archives as project_artifacts
     except ImportError as exc:
-        why = f"pulumi/artifacts.py not importable ({exc})"
+        why = f"emotion_dynamics_build not importable ({exc})"
         out["why"] = notes.add("function zip and layer sizes", why)
         project_artifacts = None  # type: ignore[assignment]
     python = None

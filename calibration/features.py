@@ -1,7 +1,7 @@
 """Extract the production detectors' features from every clip of one or more manifests.
 
-The detectors are imported from ``lambda/emotion_dynamics`` (the code that runs in the
-Lambda), never reimplemented. Clips are processed in parallel across cores
+The detectors are imported from :mod:`emotion_dynamics` (the code that runs in the Lambda),
+never reimplemented. Clips are processed in parallel across cores
 (``concurrent.futures.ProcessPoolExecutor``) with a tqdm progress bar. Each clip is decoded
 with soundfile and mixed down to mono; the detectors get the file's own sample rate (every
 corpus here is 16 kHz, the Lambda's analysis rate).
@@ -27,7 +27,7 @@ import numpy as np
 import soundfile as sf
 
 from calibration.manifest import Clip
-from emotion_dynamics.config import RateThresholds, VolumeThresholds
+from emotion_dynamics.config import default_config
 
 __all__ = [
     "FEATURE_COLUMNS",
@@ -76,8 +76,9 @@ def extract_clip(clip: Clip) -> ClipFeatures:
 
     samples, sample_rate = sf.read(str(clip.path), dtype="float64", always_2d=True)
     mono = np.ascontiguousarray(samples.mean(axis=1))
-    volume = detect_volume(mono, sample_rate, thresholds=VolumeThresholds())
-    rate_thresholds = RateThresholds()
+    defaults = default_config()
+    volume = detect_volume(mono, sample_rate, thresholds=defaults.volume)
+    rate_thresholds = defaults.rate
     acoustic = detect_rate(mono, sample_rate, thresholds=rate_thresholds, transcript=None)
     textual = detect_rate(mono, sample_rate, thresholds=rate_thresholds, transcript=clip.transcript)
     return ClipFeatures(

@@ -14,7 +14,7 @@ with seeded background noise at a given SNR. Labels:
 
 Reference measurements (``speech_s``, ``wpm``, ``rms_dbfs``) are taken on the clean clip
 after gain and before noise (see :mod:`calibration.manifest`). Audio is 16 kHz mono PCM16
-WAV; espeak-ng's 22.05 kHz output is resampled with an FFT (band-limited) resampler.
+WAV; espeak-ng's 22.05 kHz output is resampled with the Lambda's own FFT resampler.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from calibration.manifest import (
     reference_measurements,
     write_manifest,
 )
+from emotion_dynamics.audio import resample
 from emotion_dynamics.models import RateClass, VolumeClass
 
 __all__ = [
@@ -81,7 +82,7 @@ SNRS_DB: Final = (None, 30.0, 20.0, 10.0)
 NOISE_KINDS: Final = ("white", "pink")
 ESPEAK_MIN_WPM: Final = 80
 ESPEAK_MAX_WPM: Final = 450
-ESPEAK_WPM_FACTOR: Final = 1.18  # measured WPM / nominal -s (FACTS.md)
+ESPEAK_WPM_FACTOR: Final = 1.18  # measured WPM / nominal -s (measured here)
 FLITE_BASE_WPM: Final = 180.0  # measured WPM at duration_stretch=1 (slt, kal16; rough)
 SENTENCES: Final = Path(__file__).resolve().parents[1] / "datasets" / "sentences.txt"
 
@@ -187,20 +188,6 @@ def plan_corpus(
     return plans
 
 
-def _resample(x: FloatArray, rate_in: int, rate_out: int) -> FloatArray:
-    """Band-limited resampling by zero-padding or truncating the spectrum."""
-    if rate_in == rate_out:
-        return x
-    n_out = round(x.size * rate_out / rate_in)
-    spectrum = np.fft.rfft(x)
-    bins = n_out // 2 + 1
-    if spectrum.size >= bins:
-        spectrum = spectrum[:bins]
-    else:
-        spectrum = np.concatenate((spectrum, np.zeros(bins - spectrum.size, dtype=complex)))
-    return np.asarray(np.fft.irfft(spectrum, n_out) * (n_out / x.size), dtype=np.float64)
-
-
 def _tts(
     engine: Engine, voice: str, text: str, *, setting: float, word_gap: int, workdir: Path
 ) -> FloatArray:
@@ -232,7 +219,8 @@ def _tts(
         ]
     subprocess.run(cmd, check=True, capture_output=True, timeout=60)
     samples, rate = sf.read(str(out), dtype="float64", always_2d=True)
-    return _resample(samples.mean(axis=1), int(rate), SAMPLE_RATE)
+    mono = samples.mean(axis=1).astype(np.float32)
+    return resample(mono, int(rate), SAMPLE_RATE).astype(np.float64)
 
 
 def _phrases(sentence: str, pause_s: float) -> list[str]:

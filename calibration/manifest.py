@@ -40,7 +40,7 @@ import numpy.typing as npt
 import soundfile as sf
 
 from calibration.errors import ManifestError
-from emotion_dynamics.config import RateThresholds, VolumeThresholds
+from emotion_dynamics.config import RateThresholds, VolumeThresholds, default_config
 from emotion_dynamics.models import RateClass, VolumeClass
 
 __all__ = [
@@ -94,10 +94,9 @@ MANIFEST_COLUMNS: Final = BASE_COLUMNS + LABEL_COLUMNS + GENERATOR_COLUMNS
 #: measured from the audio when the manifest is read).
 REQUIRED_COLUMNS: Final = ("file", "transcript")
 
-#: The product's definition of the rate classes (WPM), used to label clips by reference WPM.
-TARGET_RATE_BANDS: Final = RateThresholds(
-    very_slow_wpm=100.0, slow_wpm=130.0, medium_wpm=160.0, fast_wpm=190.0
-)
+#: The product's definition of the rate classes (WPM): the contract's default thresholds,
+#: used to label clips by reference WPM.
+TARGET_RATE_BANDS: Final = default_config().rate
 #: Level bands of the generator's simulated microphone chain (normal effort at -20 dBFS,
 #: 7 dB per class, cuts halfway between the steps); used only by the ``"reference"`` rule.
 REFERENCE_LEVEL_BANDS: Final = VolumeThresholds(loud_dbfs=-16.5, medium_dbfs=-23.5, soft_dbfs=-30.5)

@@ -1,20 +1,20 @@
-"""Read and write the seven threshold keys of a Pulumi stack file (``Pulumi.<stack>.yaml``).
+"""Read and write the threshold keys of a Pulumi stack file (``Pulumi.<stack>.yaml``).
 
 Edits are ruamel.yaml round trips: comments, key order, quoting, blank lines and every other
 key survive (the indentation of sequences is detected: the one that reproduces the file
-unchanged is used); values are written as quoted strings, as Pulumi stores config. No Pulumi CLI is needed (none
-can be installed on the project's machines); ``pulumi config set`` would be the equivalent.
+unchanged is used); values are written as quoted strings, as Pulumi stores config. The keys
+come from the contract, and the new file must pass the Pulumi program's own validation
+before it replaces the old one. ``pulumi config set`` would be the CLI's equivalent.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
-import importlib.util
 import io
 import os
-import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -22,7 +22,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from calibration.errors import StackFileError
+from emotion_dynamics import contract
 from emotion_dynamics.config import RateThresholds, VolumeThresholds
+from emotion_dynamics_infra.stack import settings_from_mapping, stack_name_of
 
 __all__ = [
     "RATE_KEYS",
@@ -30,7 +32,6 @@ __all__ = [
     "STACK_KEYS",
     "VOLUME_KEYS",
     "format_threshold",
-    "pulumi_validator",
     "read_thresholds",
     "stack_file_path",
     "threshold_values",
@@ -38,19 +39,15 @@ __all__ = [
 ]
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
-NAMESPACE: Final = "emotion-dynamics"
-#: Stack config key -> field of :class:`VolumeThresholds`.
+#: Stack config key -> field of :class:`VolumeThresholds` (the contract's order).
 VOLUME_KEYS: Final = {
-    f"{NAMESPACE}:volumeLoudThreshold": "loud_dbfs",
-    f"{NAMESPACE}:volumeMediumThreshold": "medium_dbfs",
-    f"{NAMESPACE}:volumeSoftThreshold": "soft_dbfs",
+    s.full_key: f.name
+    for s, f in zip(contract.VOLUME_THRESHOLDS, dataclasses.fields(VolumeThresholds), strict=True)
 }
 #: Stack config key -> field of :class:`RateThresholds`.
 RATE_KEYS: Final = {
-    f"{NAMESPACE}:rateVerySlowThreshold": "very_slow_wpm",
-    f"{NAMESPACE}:rateSlowThreshold": "slow_wpm",
-    f"{NAMESPACE}:rateMediumThreshold": "medium_wpm",
-    f"{NAMESPACE}:rateFastThreshold": "fast_wpm",
+    s.full_key: f.name
+    for s, f in zip(contract.RATE_THRESHOLDS, dataclasses.fields(RateThresholds), strict=True)
 }
 STACK_KEYS: Final = (*VOLUME_KEYS, *RATE_KEYS)
 
@@ -119,55 +116,24 @@ def _load(path: Path) -> tuple[str, Any, Any]:
 
 
 def read_thresholds(path: str | Path) -> tuple[VolumeThresholds, RateThresholds]:
-    """The thresholds in a stack file; a key it lacks takes the Lambda's default."""
+    """The thresholds in a stack file; a key it lacks takes the contract's default."""
     stack = Path(path)
     _, _, config = _load(stack)
 
-    def number(key: str, default: float) -> float:
+    def number(key: str) -> float:
+        setting = contract.by_key(key)
         raw = config.get(key)
-        if raw is None:
-            return default
         try:
-            return float(raw)
-        except (TypeError, ValueError):
-            raise StackFileError(f"{stack}: {key} must be a number, given {raw!r}") from None
+            value = setting.parse("" if raw is None else str(raw))
+        except ValueError as exc:
+            raise StackFileError(f"{stack}: {key}: {exc}") from None
+        if not isinstance(value, float):
+            raise StackFileError(f"{stack}: {key}: expected a number, given {raw!r}")
+        return value
 
-    defaults_v, defaults_r = VolumeThresholds(), RateThresholds()
-    volume = VolumeThresholds(
-        **{n: number(k, getattr(defaults_v, n)) for k, n in VOLUME_KEYS.items()}
-    )
-    rate = RateThresholds(**{n: number(k, getattr(defaults_r, n)) for k, n in RATE_KEYS.items()})
+    volume = VolumeThresholds(*(number(key) for key in VOLUME_KEYS))
+    rate = RateThresholds(*(number(key) for key in RATE_KEYS))
     return volume, rate
-
-
-def pulumi_validator(
-    root: str | Path = REPO_ROOT,
-) -> Callable[[Mapping[str, Any], str], None] | None:
-    """The Pulumi program's pure config validation (``pulumi/settings.py``), if present.
-
-    Returns a function ``validate(config_mapping, stack)`` that raises on a bad value, or
-    ``None`` when the program's settings module does not exist.
-    """
-    module_path = Path(root) / "pulumi" / "settings.py"
-    if not module_path.is_file():
-        return None
-    spec = importlib.util.spec_from_file_location("_emotion_dynamics_pulumi_settings", module_path)
-    if spec is None or spec.loader is None:
-        return None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    project_file = Path(root) / "Pulumi.yaml"
-
-    def validate(config: Mapping[str, Any], stack: str) -> None:
-        defaults = module.project_defaults(project_file) if project_file.is_file() else None
-        module.settings_from_mapping(dict(config), stack=stack, project_defaults=defaults)
-
-    return validate
-
-
-def _stack_name(path: Path) -> str:
-    return path.name.removeprefix("Pulumi.").removesuffix(".yaml").removesuffix(".yml")
 
 
 def _check_order(volume: VolumeThresholds, rate: RateThresholds) -> None:
@@ -185,7 +151,6 @@ def write_thresholds(
     rate: RateThresholds,
     *,
     dry_run: bool = False,
-    validate: bool = True,
 ) -> str:
     """Write the seven threshold keys into a stack file; return the unified diff.
 
@@ -214,14 +179,10 @@ def write_thresholds(
             config.insert(insert_at, key, value)
             insert_at += 1
     new_text = _dump(data, indent)
-    validator = pulumi_validator() if validate else None
-    if validator is not None:
-        try:
-            validator(YAML(typ="safe").load(new_text)["config"], _stack_name(stack))
-        except ValueError as exc:
-            raise StackFileError(
-                f"{stack}: the Pulumi program rejects the new config: {exc}"
-            ) from exc
+    try:
+        settings_from_mapping(YAML(typ="safe").load(new_text)["config"], stack=stack_name_of(stack))
+    except ValueError as exc:
+        raise StackFileError(f"{stack}: the Pulumi program rejects the new config: {exc}") from exc
     diff = "".join(
         difflib.unified_diff(
             text.splitlines(keepends=True),

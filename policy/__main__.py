@@ -1,13 +1,14 @@
 """Policy pack entry point: ``pulumi preview --policy-pack policy``.
 
-The validators live in :mod:`guardrails` so they can be unit-tested without the engine.
+The validators live in :mod:`emotion_dynamics_infra.guardrails` (unit-tested without the
+engine); the pack runs in the project's virtualenv, where that package is installed.
 """
 
 from __future__ import annotations
 
-# The engine runs the pack with policy/ on sys.path; mypy resolves it as policy.guardrails.
-from guardrails import POLICIES  # type: ignore[import-not-found,unused-ignore]
 from pulumi_policy import EnforcementLevel, PolicyPack
+
+from emotion_dynamics_infra.guardrails import POLICIES
 
 PolicyPack(
     name="emotion-dynamics-guardrails",

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from emotion_dynamics.config import Config, default_config
 from emotion_dynamics.models import SynthesizedAudio
 from emotion_dynamics.synthesis import SynthesisRequest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
 EVENTS_DIR = ROOT / "tests" / "events"
+
+
+def make_config(**overrides: Any) -> Config:
+    """The default config (every variable at its contract default) with ``overrides``."""
+    return dataclasses.replace(default_config(), **overrides)
 
 
 def load_event(name: str) -> Any:

@@ -11,11 +11,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from emotion_dynamics.config import Config, load_config
+from emotion_dynamics.contract import ERROR_COUNT, FALLBACK_COUNT
 from emotion_dynamics.errors import EmotionDynamicsError
 from emotion_dynamics.event import parse_event
-from emotion_dynamics.observability import ERROR_COUNT, FALLBACK_COUNT, Telemetry
+from emotion_dynamics.observability import Telemetry
 from emotion_dynamics.orchestrator import Orchestrator
-from emotion_dynamics.response import error_response, result_response
+from emotion_dynamics.response import error_response, internal_error_response, result_response
 from emotion_dynamics.synthesis import Synthesizer
 
 __all__ = ["App", "LambdaContext", "build_polly_app"]
@@ -72,19 +73,13 @@ class App:
                     "aws_request_id": request_id,
                 },
             )
-            response = {
-                "statusCode": 500,
-                "error": {
-                    "code": "INTERNAL_ERROR",
-                    "message": f"unexpected {type(exc).__name__}; see the function's logs",
-                },
-            }
+            response = internal_error_response(exc)
             self.telemetry.count(ERROR_COUNT)
         else:
             self.telemetry.record_timings(result.timings_ms)
             if result.fallback.used:
                 self.telemetry.count(FALLBACK_COUNT)
-            if result.synthesis_error is not None:
+            if "error" in response:
                 self.telemetry.count(ERROR_COUNT)
             log.info("request processed", extra=_summary(response, request.request_id, request_id))
         finally:

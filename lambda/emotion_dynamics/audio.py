@@ -22,6 +22,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from emotion_dynamics.contract import MAX_AUDIO_DURATION_SECONDS
 from emotion_dynamics.errors import AudioDecodeError, AudioTooLongError, InvalidEventError
 
 __all__ = [
@@ -72,17 +73,21 @@ def _check_duration(frames: int, sample_rate: int, max_duration_s: float, field:
     if duration_s > max_duration_s + 1e-9:
         raise AudioTooLongError(
             field,
-            f"is {duration_s:.3f} s long; MAX_AUDIO_DURATION_SECONDS allows {max_duration_s:g} s",
+            f"is {duration_s:.3f} s long; {MAX_AUDIO_DURATION_SECONDS.env} allows {max_duration_s:g} s",
         )
 
 
 def _mono(frames: npt.NDArray[np.floating], field: str) -> Samples:
-    """Mix (frames, channels) down to mono float32 and check it is finite."""
-    mono = frames.mean(axis=1) if frames.ndim == 2 else frames
-    mono = mono.astype(np.float32, copy=False)
-    if not np.all(np.isfinite(mono)):
+    """Mix (frames, channels) down to mono float32; every sample finite and in [-1, 1]."""
+    if not np.all(np.isfinite(frames)):
         raise AudioDecodeError(field, "contains NaN or infinite samples")
-    return mono
+    peak = float(np.max(np.abs(frames)))
+    if peak > 1.0:  # float WAV/OGG/FLAC and audio_data can carry samples beyond full scale
+        raise AudioDecodeError(
+            field, f"has samples beyond full scale (peak {peak:.4g}); samples must lie in [-1, 1]"
+        )
+    mono = frames.mean(axis=1) if frames.ndim == 2 else frames
+    return mono.astype(np.float32, copy=False)
 
 
 def _container_format(data: bytes) -> str | None:
@@ -181,13 +186,7 @@ def _decode_container(
             "sample_rate", f"is {declared_rate} Hz but the {container} header says {rate} Hz"
         )
     _check_duration(len(frames), rate, max_duration_s, field)
-    mono = _mono(frames, field)  # raises on NaN/inf, so the frames are finite below
-    peak = float(np.max(np.abs(frames)))
-    if peak > 1.0:  # float WAV/OGG/FLAC can carry samples beyond full scale
-        raise AudioDecodeError(
-            field, f"has samples beyond full scale (peak {peak:.4g}); samples must lie in [-1, 1]"
-        )
-    return DecodedAudio(mono, rate, container, chans)
+    return DecodedAudio(_mono(frames, field), rate, container, chans)
 
 
 def _is_number(value: object) -> bool:
@@ -217,11 +216,6 @@ def from_sample_list(
         array = np.asarray(values, dtype=np.float64)
     except OverflowError:
         raise InvalidEventError(field, "contains a number too large for a float") from None
-    if not np.all(np.isfinite(array)):
-        raise AudioDecodeError(field, "contains NaN or infinite samples")
-    peak = float(np.max(np.abs(array)))
-    if peak > 1.0:
-        raise InvalidEventError(field, f"samples must lie in [-1, 1], given a peak of {peak:.4g}")
     channels = array.shape[1] if array.ndim == 2 else 1
     return DecodedAudio(_mono(array, field), sample_rate, "FLOAT_LIST", channels)
 

@@ -1,7 +1,7 @@
 """In-memory TTL + LRU cache of syntheses, and the caching :class:`Synthesizer` wrapper.
 
 One cache lives per Lambda container (module scope in the handler), so a repeated request
-within ``CACHE_TTL_SECONDS`` is served without calling Polly. Keys are the SHA-256 of the
+within the cache TTL is served without calling Polly. Keys are the SHA-256 of the
 whole request (text, SSML, voice, engine, output format, sample rate): the user's text is
 never kept in clear as a key (the cached audio is, of course, kept until it expires).
 """

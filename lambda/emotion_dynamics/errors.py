@@ -64,7 +64,7 @@ class AudioDecodeError(InvalidEventError):
 
 
 class AudioTooLongError(InvalidEventError):
-    """The audio is longer than MAX_AUDIO_DURATION_SECONDS."""
+    """The audio is longer than the longest segment the config accepts."""
 
     code = "AUDIO_TOO_LONG"
 

@@ -21,17 +21,20 @@ from emotion_dynamics.audio import (
     from_sample_list,
 )
 from emotion_dynamics.config import ENGINES, Config
+from emotion_dynamics.contract import VOICE_ID
 from emotion_dynamics.errors import InvalidEventError, PayloadTooLargeError, TextTooLongError
 from emotion_dynamics.models import ProcessingOptions
-from emotion_dynamics.ssml import strip_invalid_xml_chars
+from emotion_dynamics.ssml import (
+    MAX_BILLED_CHARS,
+    MAX_TOTAL_CHARS,
+    ssml_length,
+    strip_invalid_xml_chars,
+)
 
-__all__ = ["MAX_EVENT_BYTES", "MAX_TEXT_CHARS", "Request", "parse_event"]
+__all__ = ["MAX_EVENT_BYTES", "Request", "parse_event"]
 
 #: Lambda's synchronous invocation payload limit (6 MB).
 MAX_EVENT_BYTES: Final = 6 * 1024 * 1024
-#: Polly bills at most 3,000 characters of text per request.
-MAX_TEXT_CHARS: Final = 3000
-MAX_VOICE_ID_CHARS: Final = 32
 MAX_REQUEST_ID_CHARS: Final = 128
 
 _FIELDS: Final = frozenset(
@@ -93,21 +96,37 @@ def _integer(event: Mapping[str, Any], field: str) -> int | None:
 
 
 def _check_text(text: str, field: str) -> str:
-    if not strip_invalid_xml_chars(text).strip():
+    """A text of at most Polly's billed characters once the characters XML forbids are dropped."""
+    clean = strip_invalid_xml_chars(text)
+    if not clean.strip():
         raise InvalidEventError(
             field,
             "must contain at least one non-blank character that XML can carry "
             "(control characters and U+FFFE/U+FFFF are dropped)",
         )
-    if len(text) > MAX_TEXT_CHARS:
+    if len(clean) > MAX_BILLED_CHARS:
         raise TextTooLongError(
             field,
-            f"has {len(text)} characters; Polly allows at most {MAX_TEXT_CHARS} billed characters",
+            f"has {len(clean)} characters; Polly allows at most {MAX_BILLED_CHARS} billed "
+            "characters",
         )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidEventError(field, "contains invalid Unicode (a lone surrogate)") from None
+    return text
+
+
+def _check_speakable(text: str) -> str:
+    """The text to speak must also fit Polly's total of characters once escaped into SSML."""
+    _check_text(text, "text")
+    length = ssml_length(text)
+    if length > MAX_TOTAL_CHARS:
+        raise TextTooLongError(
+            "text",
+            f"makes up to {length} characters of SSML once escaped; Polly allows at most "
+            f"{MAX_TOTAL_CHARS} characters in all",
+        )
     return text
 
 
@@ -218,12 +237,12 @@ def parse_event(event: object, config: Config) -> Request:
             "event",
             f"is {size} bytes; Lambda accepts at most {MAX_EVENT_BYTES} bytes synchronously",
         )
-    text = _check_text(_string(event, "text", required=True) or "", "text")
+    text = _check_speakable(_string(event, "text", required=True) or "")
     transcript = _string(event, "source_transcript", required=False)
     if transcript is not None:
         transcript = _check_text(transcript, "source_transcript")
     voice_id = _string(event, "voice_id", required=False) or config.voice_id
-    if not (voice_id.isascii() and voice_id.isalpha() and len(voice_id) <= MAX_VOICE_ID_CHARS):
+    if not VOICE_ID.matches(voice_id):
         raise InvalidEventError(
             "voice_id",
             f"must be a Polly voice name such as Joanna ({len(voice_id)} characters given)",

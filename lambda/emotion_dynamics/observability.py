@@ -1,6 +1,6 @@
 """Structured logging and CloudWatch EMF metrics (Powertools), in one place.
 
-Metric names and the namespace are the seed's contract. Log records carry measurements,
+Metric names and the namespace come from :mod:`emotion_dynamics.contract`. Log records carry measurements,
 classes, codes and timings only: never the text, the transcript or audio bytes.
 """
 
@@ -15,48 +15,11 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 
 from emotion_dynamics.config import Config
+from emotion_dynamics.contract import LATENCY_METRIC_BY_TIMING, METRICS_NAMESPACE, POWERTOOLS_ENV
 
-__all__ = [
-    "ALL_METRICS",
-    "END_TO_END_LATENCY",
-    "ERROR_COUNT",
-    "FALLBACK_COUNT",
-    "METRICS_NAMESPACE",
-    "POLLY_SYNTHESIS_LATENCY",
-    "RATE_DETECTION_LATENCY",
-    "SSML_GENERATION_LATENCY",
-    "VOLUME_DETECTION_LATENCY",
-    "Telemetry",
-    "TextStream",
-]
+__all__ = ["QUIET_LIBRARY_LOGGERS", "Telemetry", "TextStream"]
 
-METRICS_NAMESPACE: Final = "EmotionDynamics"
 DEFAULT_SERVICE: Final = "emotion-dynamics"
-VOLUME_DETECTION_LATENCY: Final = "VolumeDetectionLatency"
-RATE_DETECTION_LATENCY: Final = "RateDetectionLatency"
-SSML_GENERATION_LATENCY: Final = "SSMLGenerationLatency"
-POLLY_SYNTHESIS_LATENCY: Final = "PollySynthesisLatency"
-END_TO_END_LATENCY: Final = "EndToEndLatency"
-ERROR_COUNT: Final = "ErrorCount"
-FALLBACK_COUNT: Final = "FallbackCount"
-ALL_METRICS: Final = (
-    VOLUME_DETECTION_LATENCY,
-    RATE_DETECTION_LATENCY,
-    SSML_GENERATION_LATENCY,
-    POLLY_SYNTHESIS_LATENCY,
-    END_TO_END_LATENCY,
-    ERROR_COUNT,
-    FALLBACK_COUNT,
-)
-
-#: Timing keys reported by the orchestrator, and the metric each one feeds.
-LATENCY_METRIC_BY_TIMING: Final = {
-    "volume_detection": VOLUME_DETECTION_LATENCY,
-    "rate_detection": RATE_DETECTION_LATENCY,
-    "ssml_generation": SSML_GENERATION_LATENCY,
-    "synthesis": POLLY_SYNTHESIS_LATENCY,
-    "total": END_TO_END_LATENCY,
-}
 
 
 #: Libraries that log request bodies (the user's text) at DEBUG: never below WARNING.
@@ -88,7 +51,7 @@ class Telemetry:
     """The logger and the metrics sink of one container, built once from the config."""
 
     def __init__(self, config: Config, *, stream: TextStream | None = None) -> None:
-        service = os.environ.get("POWERTOOLS_SERVICE_NAME") or DEFAULT_SERVICE
+        service = os.environ.get(POWERTOOLS_ENV.service_name) or DEFAULT_SERVICE
         self.logger: Logger | logging.Logger
         if config.structured_logging:
             logger = Logger(service=service, level=config.log_level, stream=cast(IO[str], stream))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from emotion_dynamics.audio import resample
 from emotion_dynamics.config import Config
+from emotion_dynamics.contract import ENABLE_SSML, MIN_STABILITY_THRESHOLD
 from emotion_dynamics.detectors.rate import detect_rate
 from emotion_dynamics.detectors.volume import detect_volume
 from emotion_dynamics.errors import SynthesisError
@@ -24,13 +25,10 @@ from emotion_dynamics.models import (
     SynthesizedAudio,
     VolumeResult,
 )
-from emotion_dynamics.ssml import build_ssml, prosody_supported
+from emotion_dynamics.ssml import build_ssml
 from emotion_dynamics.synthesis import SynthesisRequest, Synthesizer
 
 __all__ = ["Orchestrator"]
-
-#: Engines whose SSML cannot carry <prosody> (see emotion_dynamics.ssml).
-_NO_PROSODY_REASON = "engine {engine} does not support prosody; plain SSML sent"
 
 
 class Orchestrator:
@@ -77,7 +75,7 @@ class Orchestrator:
         )
 
     def decide_prosody(self, dynamics: AudioDynamics) -> tuple[str | None, str | None, Fallback]:
-        """Pick the prosody keywords; a dimension below MIN_STABILITY_THRESHOLD stays neutral."""
+        """Pick the prosody keywords; a dimension below the stability threshold stays neutral."""
         fallback = Fallback()
         volume_kw: str | None = None
         rate_kw: str | None = None
@@ -102,7 +100,7 @@ class Orchestrator:
             return None, fallback.plus(f"{name}: no speech detected; neutral {name}")
         if confidence < minimum:
             return None, fallback.plus(
-                f"{name}: confidence {confidence:.2f} below MIN_STABILITY_THRESHOLD "
+                f"{name}: confidence {confidence:.2f} below {MIN_STABILITY_THRESHOLD.env} "
                 f"{minimum:g}; neutral {name}"
             )
         return keyword, fallback
@@ -117,13 +115,10 @@ class Orchestrator:
         volume_kw, rate_kw, fallback = self.decide_prosody(dynamics)
         start = self._clock()
         use_ssml = request.options.enable_ssml
-        ssml = build_ssml(request.text, engine=request.engine, volume=volume_kw, rate=rate_kw)
-        if use_ssml and (volume_kw or rate_kw) and not prosody_supported(request.engine):
-            fallback = fallback.plus(_NO_PROSODY_REASON.format(engine=request.engine))
-            volume_kw = rate_kw = None
+        ssml = build_ssml(request.text, volume=volume_kw, rate=rate_kw)
         if not use_ssml:
             fallback = fallback.plus(
-                "ssml: disabled (ENABLE_SSML or options.enable_ssml); plain text"
+                f"ssml: disabled ({ENABLE_SSML.env} or options.enable_ssml); plain text"
             )
         start = self._timed(timings, "ssml_generation", start)
         synthesis = None

@@ -8,7 +8,7 @@ Error handling
 =====================================================  ======================================
 what Polly (or the connection) does                    what happens
 =====================================================  ======================================
-``ThrottlingException``, HTTP 429, any HTTP >= 500      retried, up to ``MAX_RETRIES`` times,
+``ThrottlingException``, HTTP 429, any HTTP >= 500      retried, up to ``max_retries`` times,
 (``ServiceFailureException``), connect/read timeout,    full-jitter exponential back-off;
 connection refused or closed                            then :class:`SynthesisUnavailableError`
 ``InvalidSsmlException``,                               retried once at once as plain text

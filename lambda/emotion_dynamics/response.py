@@ -11,7 +11,7 @@ from typing import Any, Final
 from emotion_dynamics.errors import EmotionDynamicsError, InvalidEventError, ResponseTooLargeError
 from emotion_dynamics.models import ProcessingResult
 
-__all__ = ["MAX_RESPONSE_BYTES", "error_response", "result_response"]
+__all__ = ["MAX_RESPONSE_BYTES", "error_response", "internal_error_response", "result_response"]
 
 #: Lambda's synchronous response limit (6 MB); leave room for the JSON around the audio.
 MAX_RESPONSE_BYTES: Final = 6 * 1024 * 1024
@@ -23,10 +23,11 @@ def _round(value: float | None, digits: int) -> float | None:
 
 
 def result_response(result: ProcessingResult) -> dict[str, Any]:
-    """Build the response for ``result``: 200, or the synthesis error's status with the analysis.
+    """Build the response for ``result``: 200, or an error's status with the analysis.
 
-    When synthesis failed after the analysis succeeded, nothing is lost: the response has
-    the error *and* the SSML and measurements, so the caller can retry or speak it elsewhere.
+    When synthesis failed after the analysis succeeded, or its audio is too large for
+    Lambda's response, nothing else is lost: the response has the error *and* the SSML and
+    measurements, so the caller can retry or speak it elsewhere.
     """
     dyn = result.dynamics
     body: dict[str, Any] = {
@@ -58,28 +59,42 @@ def result_response(result: ProcessingResult) -> dict[str, Any]:
         "fallback": {"used": result.fallback.used, "reasons": list(result.fallback.reasons)},
         "timings_ms": result.timings_ms,
     }
-    if result.synthesis_error is not None:
-        body["statusCode"] = result.synthesis_error.status
-        body["error"] = _detail(result.synthesis_error)
+    error: EmotionDynamicsError | None = result.synthesis_error
     if result.synthesis is not None:
         encoded = base64.b64encode(result.synthesis.audio).decode("ascii")
         if len(encoded) > MAX_RESPONSE_BYTES - _ENVELOPE_RESERVE_BYTES - len(result.ssml) * 2:
-            raise ResponseTooLargeError(
+            error = ResponseTooLargeError(
                 f"the synthesized audio is {len(result.synthesis.audio)} bytes and does not fit in "
-                "Lambda's 6 MB response; shorten the text or use a compressed output format (mp3)"
+                "Lambda's 6 MB response; shorten the text or use a compressed output format (mp3); "
+                "the analysis and the SSML are in this response"
             )
-        body["audio_base64"] = encoded
+        else:
+            body["audio_base64"] = encoded
         body["content_type"] = result.synthesis.content_type
         body["synthesis"] = {
             "attempts": result.synthesis.attempts,
             "cached": result.synthesis.cached,
         }
+    if error is not None:
+        body["statusCode"] = error.status
+        body["error"] = _detail(error)
     return body
 
 
 def error_response(error: EmotionDynamicsError) -> dict[str, Any]:
     """Build the error response for an error raised before any result existed."""
     return {"statusCode": error.status, "error": _detail(error)}
+
+
+def internal_error_response(exc: BaseException) -> dict[str, Any]:
+    """The 500 of an unexpected exception: its type only (a message could quote user data)."""
+    return {
+        "statusCode": 500,
+        "error": {
+            "code": "INTERNAL_ERROR",
+            "message": f"unexpected {type(exc).__name__}; see the function's logs",
+        },
+    }
 
 
 def _detail(error: EmotionDynamicsError) -> dict[str, Any]:

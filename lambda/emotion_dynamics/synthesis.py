@@ -1,7 +1,7 @@
 """Backend-neutral synthesis types: what is asked of a speech synthesizer, and its interface.
 
 Backends: :class:`emotion_dynamics.polly.PollySynthesizer` (Amazon Polly),
-:class:`emotion_dynamics.espeak.EspeakSynthesizer` (local espeak-ng, no AWS) and the
+:class:`emotion_dynamics_dev.espeak.EspeakSynthesizer` (local espeak-ng, no AWS; a development tool) and the
 :class:`emotion_dynamics.cache.CachingSynthesizer` wrapper around either.
 """
 

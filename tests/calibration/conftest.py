@@ -9,17 +9,7 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEECH_DEV = REPO_ROOT.parent / "shared" / "speech-dev" / "manifest.csv"
-FIXTURE_STACK = Path(__file__).parent / "data" / "Pulumi.fixture.yaml"
 SMALL_SEED = 0
-
-
-def detectors_available() -> bool:
-    try:
-        import emotion_dynamics.detectors.rate
-        import emotion_dynamics.detectors.volume  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 @pytest.fixture(scope="session")
@@ -44,10 +34,7 @@ def speech_dev() -> Path:
 
 @pytest.fixture
 def stack_copy(tmp_path: Path) -> Path:
-    """A temporary copy of Pulumi.dev.yaml (or of the fixture while that file does not exist)."""
-    source = REPO_ROOT / "Pulumi.dev.yaml"
-    if not source.is_file():
-        source = FIXTURE_STACK
+    """A temporary copy of Pulumi.dev.yaml."""
     target = tmp_path / "Pulumi.dev.yaml"
-    shutil.copyfile(source, target)
+    shutil.copyfile(REPO_ROOT / "Pulumi.dev.yaml", target)
     return target

@@ -1,4 +1,4 @@
-"""The command line end to end: features -> fit -> write-back (needs the production detectors)."""
+"""The command line end to end: features -> fit -> write-back, with the production detectors."""
 
 from __future__ import annotations
 
@@ -10,15 +10,10 @@ import pytest
 from calibration.cli import main
 from calibration.features import read_features
 from calibration.stackfile import read_thresholds, write_thresholds
-from emotion_dynamics.config import VolumeThresholds
-from tests.calibration.conftest import detectors_available
+from emotion_dynamics.config import default_config
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not detectors_available(),
-    reason="the production detectors (emotion_dynamics.detectors.volume/.rate) are not there yet",
-)
 def test_features_fit_write_back(
     small_corpus: Path, stack_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -68,11 +63,10 @@ def test_features_fit_write_back(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not detectors_available(), reason="the production detectors are not there yet")
 def test_calibrate_only_volume_keeps_rate_thresholds(small_corpus: Path, stack_copy: Path) -> None:
     # GIVEN a stack at the seed's volume thresholds (the generated corpus moves them)
     _, rate_before = read_thresholds(stack_copy)
-    write_thresholds(stack_copy, VolumeThresholds(), rate_before)
+    write_thresholds(stack_copy, default_config().volume, rate_before)
     volume_before = read_thresholds(stack_copy)[0]
     argv = ["calibrate", "--manifest", str(small_corpus), "--stack-file", str(stack_copy)]
     assert main([*argv, "--jobs", "2", "--quiet", "--only", "volume", "--write-back"]) == 0

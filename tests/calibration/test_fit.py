@@ -19,11 +19,11 @@ from calibration.fit import (
     rate_cuts,
     volume_cuts,
 )
-from emotion_dynamics.config import RateThresholds, VolumeThresholds
+from emotion_dynamics.config import VolumeThresholds, default_config
 from emotion_dynamics.models import RateClass, VolumeClass
 
-CURRENT_VOLUME = VolumeThresholds()  # -10 / -20 / -30
-CURRENT_RATE = RateThresholds()  # 100 / 130 / 160 / 190
+CURRENT_VOLUME = default_config().volume  # -10 / -20 / -30
+CURRENT_RATE = default_config().rate  # 100 / 130 / 160 / 190
 
 
 @pytest.fixture

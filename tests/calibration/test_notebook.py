@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
 
 from calibration.stackfile import STACK_KEYS, read_thresholds
-from tests.calibration.conftest import REPO_ROOT, SPEECH_DEV, detectors_available
+from emotion_dynamics_infra.stack import validate_stack_file
+from tests.calibration.conftest import REPO_ROOT, SPEECH_DEV
 
 NOTEBOOK_PY = REPO_ROOT / "notebooks" / "calibrate_thresholds.py"
 NOTEBOOK = REPO_ROOT / "notebooks" / "calibrate_thresholds.ipynb"
@@ -39,10 +39,6 @@ def test_the_ipynb_is_the_py_percent_source_paired() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not detectors_available(),
-    reason="the production detectors (emotion_dynamics.detectors.volume/.rate) are not there yet",
-)
 @pytest.mark.parametrize(
     "with_speech_dev", [False, True], ids=["generated", "generated+speech-dev"]
 )
@@ -96,10 +92,6 @@ def test_notebook_calibrates_and_writes_back(
     assert _comments(after_text) == _comments(original_text)
     assert len(after_text.splitlines()) == len(original_text.splitlines())
     # AND the Pulumi program's config validation accepts the result
-    pulumi_dir = str(REPO_ROOT / "pulumi")
-    if pulumi_dir not in sys.path:
-        sys.path.insert(0, pulumi_dir)
-    settings = pytest.importorskip("settings", reason="pulumi/settings.py is not there yet")
-    validated = settings.validate_stack_file(stack_copy)
+    validated = validate_stack_file(stack_copy)
     assert validated.thresholds["volumeLoudThreshold"] == volume.loud_dbfs
     assert validated.thresholds["rateFastThreshold"] == rate.fast_wpm

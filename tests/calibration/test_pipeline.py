@@ -11,8 +11,9 @@ import pytest
 from calibration import pipeline
 from calibration.features import ClipFeatures, read_features, write_features
 from calibration.fit import RATE_CLASSES, VOLUME_CLASSES, band_indices, rate_cuts, volume_cuts
-from emotion_dynamics.config import RateThresholds, VolumeThresholds
-from tests.calibration.conftest import detectors_available
+from emotion_dynamics.config import default_config
+
+DEFAULTS = default_config()
 
 
 def _synthetic(n: int, seed: int = 3) -> list[ClipFeatures]:
@@ -20,8 +21,8 @@ def _synthetic(n: int, seed: int = 3) -> list[ClipFeatures]:
     rng = np.random.default_rng(seed)
     level = rng.uniform(-45.0, -5.0, n)
     wpm = rng.uniform(60.0, 250.0, n)
-    volume_labels = band_indices(level, volume_cuts(VolumeThresholds()))
-    rate_labels = band_indices(wpm, rate_cuts(RateThresholds()))
+    volume_labels = band_indices(level, volume_cuts(DEFAULTS.volume))
+    rate_labels = band_indices(wpm, rate_cuts(DEFAULTS.rate))
     out = []
     for i in range(n):
         out.append(
@@ -47,25 +48,8 @@ def _synthetic(n: int, seed: int = 3) -> list[ClipFeatures]:
     return out
 
 
-@pytest.fixture
-def band_classifiers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand-ins with the production rules, so these tests run before the detectors exist."""
-    if detectors_available():
-        return  # use the real classifiers
-
-    def volume(levels: list[float], t: VolumeThresholds) -> list[object]:
-        return [VOLUME_CLASSES[i] for i in band_indices(levels, volume_cuts(t))]
-
-    def rate(values: list[float], t: RateThresholds) -> list[object]:
-        return [RATE_CLASSES[i] for i in band_indices(values, rate_cuts(t))]
-
-    monkeypatch.setattr(pipeline, "predict_volume", volume)
-    monkeypatch.setattr(pipeline, "predict_rate", rate)
-
-
-@pytest.mark.usefixtures("band_classifiers")
 def test_calibrate_corrects_both_biases() -> None:
-    result = pipeline.calibrate(_synthetic(600), VolumeThresholds(), RateThresholds())
+    result = pipeline.calibrate(_synthetic(600), DEFAULTS.volume, DEFAULTS.rate)
     assert np.allclose(volume_cuts(result.proposed_volume), [-26.0, -16.0, -6.0], atol=1.0)
     assert np.allclose(rate_cuts(result.proposed_rate), [120.0, 156.0, 192.0, 228.0], atol=6.0)
     for report in (result.volume, result.rate):
@@ -79,13 +63,12 @@ def test_calibrate_corrects_both_biases() -> None:
     assert result.rate.n_missing == 0
 
 
-@pytest.mark.usefixtures("band_classifiers")
 def test_transcript_rate_needs_no_correction() -> None:
     result = pipeline.calibrate(
-        _synthetic(300), VolumeThresholds(), RateThresholds(), rate_feature="wpm_transcript"
+        _synthetic(300), DEFAULTS.volume, DEFAULTS.rate, rate_feature="wpm_transcript"
     )
     assert result.rate.before.exact == 1.0
-    assert result.proposed_rate == RateThresholds()
+    assert result.proposed_rate == DEFAULTS.rate
     rows = pipeline.summary_rows(result)
     assert [r["corpus"] for r in rows] == ["all", "a", "b", "all", "a", "b"]
     assert rows[3]["exact_after_cv"] == 1.0

@@ -13,7 +13,6 @@ from calibration.errors import StackFileError
 from calibration.stackfile import (
     STACK_KEYS,
     format_threshold,
-    pulumi_validator,
     read_thresholds,
     stack_file_path,
     write_thresholds,
@@ -87,7 +86,7 @@ def test_missing_keys_are_added_next_to_the_others(tmp_path: Path) -> None:
         "  emotion-dynamics:timeout: 30\n",
         encoding="utf-8",
     )
-    write_thresholds(stack, NEW_VOLUME, NEW_RATE, validate=False)
+    write_thresholds(stack, NEW_VOLUME, NEW_RATE)
     text = stack.read_text(encoding="utf-8")
     config = _config(stack)
     assert "# top comment" in text and "# region" in text
@@ -108,8 +107,6 @@ def test_out_of_order_thresholds_are_refused(stack_copy: Path) -> None:
 
 
 def test_the_pulumi_programs_validation_guards_the_write(stack_copy: Path) -> None:
-    if pulumi_validator() is None:
-        pytest.skip("pulumi/settings.py does not exist yet")
     text = stack_copy.read_text(encoding="utf-8")
     with pytest.raises(StackFileError, match="rateFastThreshold"):
         write_thresholds(stack_copy, NEW_VOLUME, RateThresholds(100.0, 130.0, 160.0, 700.0))
@@ -173,7 +170,7 @@ def test_the_files_own_indentation_is_kept(tmp_path: Path, item_indent: str) -> 
     )
     stack = tmp_path / "Pulumi.dev.yaml"
     stack.write_text(text, encoding="utf-8")
-    write_thresholds(stack, NEW_VOLUME, NEW_RATE, validate=False)
+    write_thresholds(stack, NEW_VOLUME, NEW_RATE)
     after = stack.read_text(encoding="utf-8")
     assert f"\n{item_indent}- owner=speech-team\n{item_indent}- environment=dev\n" in after
     assert "\n\n  # thresholds\n" in after

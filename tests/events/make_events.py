@@ -58,18 +58,21 @@ def main() -> None:
     nan_audio = buzz(1.0, 16000)
     nan_audio[100] = np.nan
     events: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
-        "valid_wav_base64": ({"audio_base64": b64(wav16), "text": TEXT}, {"status": 200}),
+        "valid_wav_base64": (
+            {"audio_base64": b64(wav16), "text": TEXT},
+            {"status": 200, "fallback": True, "applied": {"volume": "soft", "rate": None}},
+        ),
         "valid_audio_data_8k": (
             {
                 "audio_data": [round(float(x), 4) for x in buzz(1.0, 8000)],
                 "sample_rate": 8000,
                 "text": TEXT,
             },
-            {"status": 200},
+            {"status": 200, "fallback": True, "applied": {"volume": None, "rate": None}},
         ),
         "valid_pcm16_stereo_22k": (
             {"audio_base64": b64(pcm_stereo), "sample_rate": 22050, "channels": 2, "text": TEXT},
-            {"status": 200},
+            {"status": 200, "fallback": True, "applied": {"volume": "soft", "rate": None}},
         ),
         "valid_flac_48k_transcript": (
             {
@@ -80,7 +83,12 @@ def main() -> None:
                 "engine": "neural",
                 "request_id": "sample-0001",
             },
-            {"status": 200, "rate_method": "transcript"},
+            {
+                "status": 200,
+                "rate_method": "transcript",
+                "fallback": False,
+                "applied": {"volume": "soft", "rate": "x-fast"},
+            },
         ),
         "valid_ogg_no_synthesis": (
             {
@@ -88,25 +96,35 @@ def main() -> None:
                 "text": TEXT,
                 "options": {"synthesize": False},
             },
-            {"status": 200, "audio": False},
+            {
+                "status": 200,
+                "audio": False,
+                "fallback": True,
+                "applied": {"volume": "soft", "rate": None},
+            },
         ),
         "valid_silence": (
             {
                 "audio_base64": b64(encoded(np.zeros(16000, np.float32), 16000, "WAV", "PCM_16")),
                 "text": TEXT,
             },
-            {"status": 200, "fallback": True},
+            {"status": 200, "fallback": True, "applied": {"volume": None, "rate": None}},
         ),
         "valid_markup_in_text": (
             {
                 "audio_base64": b64(wav16),
                 "text": 'Fish & chips </prosody><audio src="http://x/a.mp3"/> <speak>"5 > 3"</speak>',
             },
-            {"status": 200},
+            {"status": 200, "fallback": True, "applied": {"volume": "soft", "rate": None}},
         ),
         "valid_plain_text_option": (
             {"audio_base64": b64(wav16), "text": TEXT, "options": {"enable_ssml": False}},
-            {"status": 200, "text_type": "text"},
+            {
+                "status": 200,
+                "text_type": "text",
+                "fallback": True,
+                "applied": {"volume": None, "rate": None},
+            },
         ),
         "invalid_missing_text": (
             {"audio_base64": b64(small)},
@@ -157,7 +175,7 @@ def main() -> None:
         ),
         "invalid_audio_data_range": (
             {"audio_data": [0.0, 1.5, -0.1], "sample_rate": 8000, "text": TEXT},
-            {"status": 400, "code": "INVALID_EVENT", "field": "audio_data"},
+            {"status": 400, "code": "INVALID_AUDIO", "field": "audio_data"},
         ),
         "invalid_audio_data_types": (
             {"audio_data": [0.0, "0.5", None], "sample_rate": 8000, "text": TEXT},

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from emotion_dynamics.cli import DEMO_CLIPS, main
+from emotion_dynamics_dev.cli import main
+from emotion_dynamics_dev.demo import DEMO_CLIPS
 
 pytestmark = pytest.mark.skipif(
     shutil.which("espeak-ng") is None, reason="espeak-ng is not installed"

@@ -12,13 +12,13 @@ import pytest
 import soundfile as sf
 
 from emotion_dynamics.errors import SynthesisError, SynthesisUnavailableError
-from emotion_dynamics.espeak import (
+from emotion_dynamics.ssml import build_ssml
+from emotion_dynamics.synthesis import SynthesisRequest, Synthesizer
+from emotion_dynamics_dev.espeak import (
     EspeakNotInstalledError,
     EspeakSynthesizer,
     adapt_ssml_for_espeak,
 )
-from emotion_dynamics.ssml import build_ssml
-from emotion_dynamics.synthesis import SynthesisRequest, Synthesizer
 
 needs_espeak = pytest.mark.skipif(
     shutil.which("espeak-ng") is None, reason="espeak-ng not installed (apt-get install espeak-ng)"
@@ -30,11 +30,7 @@ TEXT = "The quick brown fox jumps over the lazy dog. It was a bright and sunny m
 def request(
     text: str = TEXT, *, volume: str | None = None, rate: str | None = None
 ) -> SynthesisRequest:
-    ssml = (
-        None
-        if volume is None and rate is None
-        else build_ssml(text, engine="neural", volume=volume, rate=rate)
-    )
+    ssml = None if volume is None and rate is None else build_ssml(text, volume=volume, rate=rate)
     return SynthesisRequest(
         text=text,
         ssml=ssml,
@@ -64,7 +60,7 @@ def active_level_dbfs(samples: np.ndarray, sample_rate: int) -> float:
 
 
 def test_prosody_content_is_wrapped_in_a_sentence() -> None:
-    ssml = build_ssml("Hello & bye.", engine="neural", volume="loud", rate="x-fast")
+    ssml = build_ssml("Hello & bye.", volume="loud", rate="x-fast")
     adapted = adapt_ssml_for_espeak(ssml)
     assert (
         adapted
@@ -84,7 +80,7 @@ def test_existing_sentence_is_left_alone() -> None:
     [("+6dB", "x-loud"), ("+3dB", "loud"), ("-5dB", "soft"), ("-12dB", "x-soft")],
 )
 def test_db_offsets_become_the_nearest_espeak_keyword(offset: str, keyword: str) -> None:
-    adapted = adapt_ssml_for_espeak(build_ssml("Hi.", engine="standard", volume=offset, rate=None))
+    adapted = adapt_ssml_for_espeak(build_ssml("Hi.", volume=offset, rate=None))
     prosody = ET.fromstring(adapted).find("prosody")
     assert prosody is not None
     assert prosody.get("volume") == keyword

@@ -65,7 +65,9 @@ def test_valid_event_gets_analysis_and_ssml(name: str, fake_synthesizer: FakeSyn
     for key in ("wpm", "class", "method", "confidence"):
         assert key in response["rate"]
     assert response["rate"]["method"] == expected.get("rate_method", "acoustic")
-    assert response["fallback"]["used"] is expected.get("fallback", response["fallback"]["used"])
+    assert response["fallback"]["used"] is expected["fallback"]
+    applied = {"volume": response["volume"]["applied"], "rate": response["rate"]["applied"]}
+    assert applied == expected["applied"]
     assert response["text_type"] == expected.get("text_type", "ssml")
     if expected.get("audio", True):
         assert base64.b64decode(response["audio_base64"]) == fake_synthesizer.audio
@@ -130,6 +132,21 @@ def test_synthesis_failure_keeps_the_ssml_and_analysis(fake_synthesizer: FakeSyn
     assert response["error"]["code"] == "SYNTHESIS_UNAVAILABLE"
     assert ET.fromstring(response["ssml"]).tag == "speak"
     assert response["volume"] is not None and "audio_base64" not in response
+
+
+def test_audio_too_large_for_lambda_still_returns_the_analysis() -> None:
+    # GIVEN a synthesizer whose audio would not fit Lambda's 6 MB response (base64 grows it)
+    synth = FakeSynthesizer(audio=b"\x00" * (5 * 1024 * 1024), content_type="audio/pcm")
+    app, _ = make_app(synth)
+    response = app.handle(load_event("valid_wav_base64"), FakeContext())
+    # THEN the answer is a 413 that still carries the analysis and the SSML, without audio
+    assert response["statusCode"] == 413
+    assert response["error"]["code"] == "RESPONSE_TOO_LARGE"
+    assert "analysis and the SSML are in this response" in response["error"]["message"]
+    assert ET.fromstring(response["ssml"]).tag == "speak"
+    assert response["volume"]["level_dbfs"] is not None and response["rate"]["method"]
+    assert "audio_base64" not in response
+    assert response["synthesis"]["attempts"] == 1
 
 
 def test_unexpected_exception_is_a_500_not_a_crash(fake_synthesizer: FakeSynthesizer) -> None:

@@ -25,7 +25,8 @@ from botocore.exceptions import (
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
-from emotion_dynamics.config import ENGINES, OUTPUT_FORMATS, SAMPLE_RATES_BY_FORMAT, Config
+from emotion_dynamics.config import Config
+from emotion_dynamics.contract import ENGINES, OUTPUT_FORMATS, SAMPLE_RATES_BY_FORMAT
 from emotion_dynamics.errors import (
     SynthesisRejectedError,
     SynthesisUnavailableError,
@@ -33,9 +34,10 @@ from emotion_dynamics.errors import (
 from emotion_dynamics.polly import PollySynthesizer, make_polly_client
 from emotion_dynamics.ssml import build_ssml
 from emotion_dynamics.synthesis import SynthesisRequest, Synthesizer
+from tests.support import make_config
 
 TEXT = "Secret words & more."
-SSML = build_ssml(TEXT, engine="neural", volume="loud", rate="fast")
+SSML = build_ssml(TEXT, volume="loud", rate="fast")
 REQUEST = SynthesisRequest(
     text=TEXT,
     ssml=SSML,
@@ -45,7 +47,7 @@ REQUEST = SynthesisRequest(
     sample_rate=24000,
 )
 AUDIO = b"ID3\x04fake-mp3-bytes"
-CONFIG = Config(max_retries=3, retry_base_delay_s=0.1, retry_max_delay_s=2.0)
+CONFIG = make_config(max_retries=3, retry_base_delay_s=0.1, retry_max_delay_s=2.0)
 
 
 class VirtualTime:
@@ -121,7 +123,9 @@ def add_error(stub: Stubber, code: str, status: int) -> None:
 
 
 def test_client_has_botocore_retries_off_and_configured_timeouts(fake_aws_env: None) -> None:
-    config = Config(aws_region="eu-west-1", polly_connect_timeout_s=0.5, polly_read_timeout_s=2.5)
+    config = make_config(
+        aws_region="eu-west-1", polly_connect_timeout_s=0.5, polly_read_timeout_s=2.5
+    )
     client = make_polly_client(config)
     assert client.meta.region_name == "eu-west-1"
     boto_config: Any = client.meta.config
@@ -147,7 +151,7 @@ def test_config_choices_are_valid_polly_enum_values(client: Any) -> None:
     assert set(OUTPUT_FORMATS) <= set(shape["OutputFormat"].enum)
     assert set(SAMPLE_RATES_BY_FORMAT) == set(OUTPUT_FORMATS)
     assert {"ssml", "text"} == set(shape["TextType"].enum)
-    assert Config().voice_id in shape["VoiceId"].enum
+    assert make_config().voice_id in shape["VoiceId"].enum
     assert shape["SampleRate"].type_name == "string"
 
 
@@ -231,13 +235,13 @@ def test_exhausted_retries_give_503_naming_code_and_attempts(client: Any, stubbe
 def test_attempts_are_max_retries_plus_one(client: Any, stubber: Stubber, max_retries: int) -> None:
     for _ in range(max_retries + 1):
         add_error(stubber, "ThrottlingException", 400)
-    config = Config(max_retries=max_retries)
+    config = make_config(max_retries=max_retries)
     with pytest.raises(SynthesisUnavailableError, match=f"after {max_retries + 1} attempts"):
         synthesizer(client, VirtualTime(), config).synthesize(REQUEST)
 
 
 def test_backoff_delays_are_full_jitter_within_bounds(client: Any, stubber: Stubber) -> None:
-    config = Config(max_retries=10, retry_base_delay_s=0.1, retry_max_delay_s=1.0)
+    config = make_config(max_retries=10, retry_base_delay_s=0.1, retry_max_delay_s=1.0)
     for _ in range(11):
         add_error(stubber, "ThrottlingException", 400)
     time = VirtualTime()
@@ -262,7 +266,7 @@ def test_backoff_bounds_over_many_seeds(client: Any) -> None:
 def test_retries_stop_before_the_invocation_runs_out(client: Any, stubber: Stubber) -> None:
     # GIVEN 5 s left, an attempt needing 4.2 s (1 s connect + 3 s read timeout + 0.2 s
     # margin) and 0.5..2 s back-offs: room for exactly one back-off and retry
-    config = Config(
+    config = make_config(
         max_retries=10,
         polly_connect_timeout_s=1.0,
         polly_read_timeout_s=3.0,
@@ -284,7 +288,7 @@ def test_retries_stop_before_the_invocation_runs_out(client: Any, stubber: Stubb
 
 def test_no_attempt_starts_that_could_outlast_the_invocation(client: Any, stubber: Stubber) -> None:
     # GIVEN 4.1 s left and an attempt that may block 4 s (connect 1 s + read 3 s) + 0.2 s margin
-    config = Config(polly_connect_timeout_s=1.0, polly_read_timeout_s=3.0)
+    config = make_config(polly_connect_timeout_s=1.0, polly_read_timeout_s=3.0)
     time = VirtualTime(deadline_s=4.1)
     with pytest.raises(SynthesisUnavailableError, match="needs 4200 ms"):
         synthesizer(client, time, config).synthesize(REQUEST, remaining_ms=time.remaining_ms)
@@ -459,7 +463,7 @@ def test_moto_round_trip_through_from_config(
     moto_polly_env: str, output_format: str, sample_rate: int, content_type: str
 ) -> None:
     # moto accepts SampleRate 8000, 16000 and 22050 only (real Polly also takes 24000)
-    config = Config(polly_output_format=output_format, polly_sample_rate=sample_rate)
+    config = make_config(polly_output_format=output_format, polly_sample_rate=sample_rate)
     polly = PollySynthesizer.from_config(config)
     assert polly.client.meta.endpoint_url == moto_polly_env
     request = SynthesisRequest(
@@ -477,7 +481,7 @@ def test_moto_round_trip_through_from_config(
 
 
 def test_moto_unknown_voice_is_rejected_without_retry(moto_polly_env: str) -> None:
-    polly = PollySynthesizer.from_config(Config(polly_sample_rate=22050))
+    polly = PollySynthesizer.from_config(make_config(polly_sample_rate=22050))
     calls: list[int] = []
     polly.client.meta.events.register(
         "before-send.polly.SynthesizeSpeech", lambda **_: calls.append(1)
@@ -496,7 +500,7 @@ def test_moto_unknown_voice_is_rejected_without_retry(moto_polly_env: str) -> No
 
 
 def test_moto_rejects_24000_hz_which_real_polly_accepts(moto_polly_env: str) -> None:
-    polly = PollySynthesizer.from_config(Config())
+    polly = PollySynthesizer.from_config(make_config())
     with pytest.raises(SynthesisRejectedError, match="InvalidSampleRateException"):
         polly.synthesize(REQUEST)
 

@@ -70,6 +70,28 @@ class Attempt:
     path: str
 
 
+class _CountingServer(ThreadingHTTPServer):
+    """A threading server that knows how many connections it is still handling."""
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self.in_flight = 0
+        self.idle = threading.Condition()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.idle:
+            self.in_flight += 1
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)  # closes the socket
+        finally:
+            with self.idle:
+                self.in_flight -= 1
+                self.idle.notify_all()
+
+
 class FaultProxy:
     """A threaded HTTP server on 127.0.0.1 (port chosen by the OS) scripted with faults."""
 
@@ -83,7 +105,7 @@ class FaultProxy:
         self.attempts: list[Attempt] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server = _CountingServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -115,6 +137,12 @@ class FaultProxy:
         for attempt in self.attempts:
             out[attempt.action] = out.get(attempt.action, 0) + 1
         return out
+
+    def wait_idle(self, timeout_s: float = 10.0) -> None:
+        """Block until every connection the proxy accepted is handled and closed."""
+        with self._server.idle:
+            if not self._server.idle.wait_for(lambda: self._server.in_flight == 0, timeout_s):
+                raise TimeoutError(f"{self._server.in_flight} proxy connections still open")
 
     def close(self) -> None:
         """Stop serving; a pending ``delay`` ends at once."""

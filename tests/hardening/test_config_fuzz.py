@@ -22,15 +22,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from emotion_dynamics.config import SETTINGS, load_config
+from emotion_dynamics import contract
+from emotion_dynamics.config import load_config
+from emotion_dynamics.contract import LAMBDA_SETTINGS as SETTINGS
 from emotion_dynamics.errors import ConfigError
+from emotion_dynamics_infra import stack as stack_settings
 from tests.hardening.figures import bump
 
 ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT / "pulumi") not in sys.path:
-    sys.path.insert(0, str(ROOT / "pulumi"))
-
-import settings as stack_settings  # noqa: E402
 
 FUZZ = settings(
     max_examples=40,
@@ -122,7 +121,8 @@ VALID: dict[str, Callable[[str], bool]] = {
     "ENABLE_CACHING": lambda t: t.lower() in _BOOL,
     "CACHE_TTL_SECONDS": number_in(0.0, 86400.0),
     "CACHE_MAX_ENTRIES": integer_in(1, 10000),
-    "ENABLE_XRAY_TRACING": lambda t: t.lower() in _BOOL,
+    # A deployment flag the function carries but never reads (the stack validation checks it).
+    "ENABLE_XRAY_TRACING": lambda t: True,
     "POLLY_CONNECT_TIMEOUT_SECONDS": number_in(0.05, 30.0),
     "POLLY_READ_TIMEOUT_SECONDS": number_in(0.05, 60.0),
     "VOLUME_LOUD_THRESHOLD": between("VOLUME_MEDIUM_THRESHOLD", None, -120.0, 0.0),
@@ -243,26 +243,18 @@ STACK_FILE = ROOT / "Pulumi.dev.yaml"
 
 
 @functools.cache
-def _stack_files() -> tuple[dict[str, Any], dict[str, Any]]:
+def _stack_values() -> dict[str, Any]:
     raw = stack_settings.load_stack_file(STACK_FILE)
-    values = {
-        k.rpartition(":")[2]: v for k, v in raw.items() if k.startswith(stack_settings.PROJECT)
-    }
-    return values, stack_settings.project_defaults()
+    return {k.rpartition(":")[2]: v for k, v in raw.items() if k.startswith(stack_settings.PROJECT)}
 
 
 def base_stack_values() -> dict[str, Any]:
     """The dev stack's config (without prefix), which validates."""
-    return dict(_stack_files()[0])
+    return dict(_stack_values())
 
 
 def validate(values: dict[str, Any]) -> Any:
-    return stack_settings.settings_from_mapping(
-        values,
-        stack="dev",
-        region="us-east-1",
-        project_defaults=_stack_files()[1],
-    )
+    return stack_settings.settings_from_mapping(values, stack="dev", region="us-east-1")
 
 
 def test_the_dev_stack_file_validates() -> None:
@@ -395,7 +387,7 @@ STACK_INVALID: dict[str, st.SearchStrategy[Any]] = {
     "ephemeralStorageSize": numeric_invalid(512, 10240, integer=True),
     "logRetentionDays": st.one_of(
         numeric_invalid(1, 3653, integer=True),
-        st.integers(1, 3653).filter(lambda n: n not in stack_settings.LOG_RETENTION_DAYS).map(str),
+        st.integers(1, 3653).filter(lambda n: str(n) not in contract.LOG_RETENTION_DAYS).map(str),
     ),
     "reservedConcurrency": st.one_of(numeric_invalid(-1, 10000, integer=True)),
     "provisionedConcurrency": st.one_of(
@@ -415,13 +407,21 @@ STACK_INVALID: dict[str, st.SearchStrategy[Any]] = {
     "alarmEmail": st.one_of(
         st.sampled_from(["oncall", "a@b", "@example.com", "a b@c.d"]),
         st.text(min_size=1, max_size=12),
-    ).filter(lambda t: t.strip() != "" and not stack_settings._EMAIL_RE.match(t.strip())),
+    ).filter(
+        lambda t: (
+            t.strip() != "" and not re.fullmatch(contract.ALARM_EMAIL.pattern or "", t.strip())
+        )
+    ),
     "alarmTopicArn": st.one_of(
         st.sampled_from(
             ["arn:aws:sns:us-east-1:123:t", "topic", "arn:aws:sqs:us-east-1:123456789012:q"]
         ),
         st.text(min_size=1, max_size=12),
-    ).filter(lambda t: t.strip() != "" and not stack_settings._TOPIC_RE.match(t.strip())),
+    ).filter(
+        lambda t: (
+            t.strip() != "" and not re.fullmatch(contract.ALARM_TOPIC_ARN.pattern or "", t.strip())
+        )
+    ),
     "tags": st.one_of(
         st.lists(
             st.sampled_from(["novalue", "aws:owner=x", "=x", "k=" + "v" * 300, "a\nb=c"]),
@@ -432,11 +432,12 @@ STACK_INVALID: dict[str, st.SearchStrategy[Any]] = {
     ),
 }
 
-BOOLEAN_KEYS = [s.key for s in stack_settings.ALL_KEYS if s.type == "boolean"]
+PROJECT_SETTINGS = [s for s in contract.SETTINGS if ":" not in s.key]
+BOOLEAN_KEYS = [s.key for s in PROJECT_SETTINGS if s.kind is contract.Kind.BOOL]
 
 
 def test_every_stack_key_has_an_invalid_strategy() -> None:
-    assert set(STACK_INVALID) | set(BOOLEAN_KEYS) == {s.key for s in stack_settings.ALL_KEYS}
+    assert set(STACK_INVALID) | set(BOOLEAN_KEYS) == {s.key for s in PROJECT_SETTINGS}
 
 
 @pytest.mark.parametrize("key", sorted(set(STACK_INVALID) | set(BOOLEAN_KEYS)))
@@ -464,7 +465,7 @@ def test_invalid_stack_value_is_rejected_naming_the_key(key: str, data: st.DataO
 @FUZZ
 @given(key=st.from_regex(r"[a-zA-Z][a-zA-Z0-9]{0,20}", fullmatch=True))
 def test_unknown_stack_key_is_rejected_naming_it(key: str) -> None:
-    known = {s.key for s in stack_settings.ALL_KEYS}
+    known = {s.key for s in PROJECT_SETTINGS}
     if key in known:
         return
     with pytest.raises(stack_settings.StackConfigError) as caught:

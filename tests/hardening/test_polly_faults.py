@@ -55,7 +55,7 @@ def config(**overrides: str) -> Config:
 def request(cfg: Config, text: str = TEXT) -> SynthesisRequest:
     return SynthesisRequest(
         text=text,
-        ssml=build_ssml(text, engine="neural", volume="loud", rate="fast"),
+        ssml=build_ssml(text, volume="loud", rate="fast"),
         voice_id="Joanna",
         engine="neural",
         output_format="mp3",
@@ -408,7 +408,7 @@ def test_faults_leak_no_file_descriptors(proxy: FaultProxy) -> None:
     """Many faulted calls through one client (as in one warm container) leave no socket open."""
     cfg = config(MAX_RETRIES="1")
     polly = PollySynthesizer.from_config(cfg)
-    proxy.delay_s = 0.4  # the proxy's own delayed sockets must close before counting
+    proxy.delay_s = 0.4  # short delays: the proxy's own delayed sockets close before counting
     rounds = [
         (["reset"], "forward"),
         (["throttle"], "forward"),
@@ -427,13 +427,13 @@ def test_faults_leak_no_file_descriptors(proxy: FaultProxy) -> None:
                 polly.synthesize(request(cfg), remaining_ms=lambda: 10_000)
 
     one_pass()  # warm-up: the client's connection pool and the proxy's threads exist now
-    time.sleep(proxy.delay_s + 0.2)
+    proxy.wait_idle()
     before = len(os.listdir("/proc/self/fd"))
     started = time.monotonic()
     for _ in range(5):
         one_pass()
     wall_s = time.monotonic() - started
-    time.sleep(proxy.delay_s + 0.2)
+    proxy.wait_idle()
     after = len(os.listdir("/proc/self/fd"))
     record(
         "polly_fault:fd check",

@@ -1,7 +1,7 @@
 """Harness for the infra tests: run the Pulumi program under mocks with a stack's config.
 
-No Pulumi CLI exists here: config is loaded from ``Pulumi.<stack>.yaml`` (with the defaults of
-``Pulumi.yaml``'s schema underneath, as the engine does), rendered to strings the way the
+No Pulumi CLI exists here: config is loaded from ``Pulumi.<stack>.yaml`` (with the schema's
+defaults, which are the contract's, underneath, as the engine does), rendered to strings the way the
 engine renders it, handed over with ``pulumi.runtime.set_all_config`` BEFORE the program is
 imported, and the program runs under ``pulumi.runtime.set_mocks``. The mocks record every
 resource's inputs (engine property names, camelCase) and the stack's exports.
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import runpy
-import sys
 import warnings
 import zipfile
 from collections.abc import Mapping
@@ -22,27 +21,19 @@ from typing import Any
 import pytest
 
 import pulumi
+from emotion_dynamics import contract
+from emotion_dynamics_infra import stack as stack_settings
 
 REPO = Path(__file__).resolve().parents[2]
 PULUMI_DIR = REPO / "pulumi"
-POLICY_DIR = REPO / "policy"
 STACKS = ("dev", "prod")
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
 
-for extra in (PULUMI_DIR, POLICY_DIR):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
-
-import settings as stack_settings  # noqa: E402
-
 
 def engine_config(stack: str) -> dict[str, str]:
     """The config a ``pulumi up`` of ``stack`` would hand the program (all strings)."""
-    defaults = {
-        f"{stack_settings.PROJECT}:{key}": value
-        for key, value in stack_settings.project_defaults().items()
-    }
+    defaults = {s.full_key: s.schema_default() for s in contract.SETTINGS if ":" not in s.key}
     values = {**defaults, **stack_settings.load_stack_file(REPO / f"Pulumi.{stack}.yaml")}
     return {key: render(value) for key, value in values.items()}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import artifacts
+from emotion_dynamics_build import archives as artifacts
 from tests.infra.infra_harness import REPO
 
 PY312 = next(iter(sorted(Path("/root/.pyenv/versions").glob("3.12.*/bin/python3.12"))), None)
@@ -38,6 +38,33 @@ def test_function_zip_is_deterministic(tmp_path: Path) -> None:
     assert not any("__pycache__" in n or n.endswith(".pyc") or "/tests/" in n for n in names)
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
     assert {i.external_attr >> 16 for i in infos} <= {0o100644, 0o100755}
+
+
+def test_function_zip_holds_only_the_handler_and_the_runtime_package(tmp_path: Path) -> None:
+    # GIVEN a stray development file beside the handler, WHEN the zip is built
+    copy = tmp_path / "lambda"
+    shutil.copytree(REPO / "lambda", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    (copy / "notes.py").write_text("x = 1\n", encoding="utf-8")
+    built = artifacts.build_function_zip(tmp_path / "f.zip", code_root=copy)
+    with zipfile.ZipFile(built) as zf:
+        names = zf.namelist()
+    # THEN it holds handler.py and emotion_dynamics/ only: no CLI, demo or espeak-ng code
+    package = sorted(
+        p.relative_to(REPO / "lambda").as_posix()
+        for p in (REPO / "lambda" / "emotion_dynamics").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+    expected = ["handler.py", *package]
+    assert sorted(names) == sorted(expected)
+    for forbidden in ("cli", "demo", "espeak", "__main__", "stack_env", "contract_docs"):
+        assert not [n for n in names if forbidden in n], forbidden
+
+
+def test_current_archives_says_which_make_artifacts_to_run(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"make artifacts RUNTIME=python3\.12 ARCH=arm64"):
+        artifacts.current_archives(runtime="python3.12", architecture="arm64", cache_dir=tmp_path)
+    function = artifacts.function_archive(runtime=None, cache_dir=tmp_path)
+    assert function.parent == tmp_path
 
 
 def test_function_zip_carries_bytecode_of_the_runtime(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 import pytest
-from iam import execution_policy
 
+from emotion_dynamics_infra.iam import execution_policy
 from tests.infra.infra_harness import ACCOUNT, REGION, STACKS, ProgramRun, parliament_findings
 
 

@@ -16,7 +16,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from policy import guardrails
+from emotion_dynamics_infra import guardrails
 from tests.infra.infra_harness import STACKS, ProgramRun, Recorded
 
 OPTS = PolicyResourceOptions(

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-import settings as stack_settings
+from emotion_dynamics import contract
+from emotion_dynamics_infra import stack as stack_settings
 from tests.infra.infra_harness import ACCOUNT, REGION, REPO, ProgramRun, engine_config
 
 FUNCTION = "aws:lambda/function:Function"
@@ -120,9 +121,9 @@ def test_every_environment_variable(stack_run: ProgramRun) -> None:
     env = stack_run.one(FUNCTION).inputs["environment"]["variables"]
     config = engine_config(stack_run.stack)
     expected = {}
-    for spec in stack_settings.LAMBDA_KEYS:
-        assert spec.env is not None
-        expected[spec.env] = config[f"emotion-dynamics:{spec.key}"]
+    for setting in contract.LAMBDA_SETTINGS:
+        if setting.env is not None and not setting.set_by_lambda:
+            expected[setting.env] = config[setting.full_key]
     expected |= {
         "POWERTOOLS_SERVICE_NAME": f"emotion-dynamics-{stack_run.stack}",
         "POWERTOOLS_METRICS_NAMESPACE": "EmotionDynamics",

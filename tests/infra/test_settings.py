@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-import settings as stack_settings
-from settings import StackConfigError, settings_from_mapping, validate_stack_file
+from emotion_dynamics_infra import stack as stack_settings
+from emotion_dynamics_infra.stack import (
+    StackConfigError,
+    settings_from_mapping,
+    validate_stack_file,
+)
 from tests.infra.infra_harness import REPO
 
 
@@ -92,8 +96,9 @@ def _base() -> dict[str, object]:
         ("logRetentionDays", 10, "expected one of 1, 3, 5, 7, 14"),
         ("provisionedConcurrency", 8, "must not exceed emotion-dynamics:reservedConcurrency (4)"),
         ("pollyEngine", "turbo", "expected one of standard, neural"),
-        ("pollySampleRate", 44100, "rejected by the Lambda's config loader"),
-        ("voiceId", "Jo anna", "rejected by the Lambda's config loader"),
+        ("pollySampleRate", 44100, "expected one of 8000, 16000, 22050, 24000, given 44100"),
+        ("pollySampleRate", 22050, "expected one of 8000, 16000 for pcm, given 22050"),
+        ("voiceId", "Jo anna", "expected a Polly voice name such as Joanna"),
         ("retryMaxDelay", "0.05", "must be at least emotion-dynamics:retryBaseDelay"),
         ("enableSsml", "maybe", "expected true or false"),
         ("alarmEmail", "nobody", "expected an e-mail address"),
@@ -105,6 +110,8 @@ def _base() -> dict[str, object]:
 )
 def test_errors_name_the_key(key: str, value: object, fragment: str) -> None:
     values = _base() | {f"emotion-dynamics:{key}": value}
+    if key == "pollySampleRate" and value == 22050:
+        values["emotion-dynamics:pollyOutputFormat"] = "pcm"
     with pytest.raises(StackConfigError) as info:
         settings_from_mapping(values, stack="dev")
     assert str(info.value).startswith(f"emotion-dynamics:{key}: ")
@@ -129,11 +136,7 @@ def test_python311_with_arm64_is_refused() -> None:
 
 def test_defaults_alone_are_valid() -> None:
     # A new stack with only a region gets the schema defaults, which must validate.
-    result = settings_from_mapping(
-        {"aws:region": "eu-west-1"},
-        stack="staging",
-        project_defaults=stack_settings.project_defaults(),
-    )
+    result = settings_from_mapping({"aws:region": "eu-west-1"}, stack="staging")
     assert (result.runtime, result.memory_mb, result.timeout_s) == ("python3.12", 512, 25)
     assert result.lambda_env["MAX_RETRIES"] == "3"
     assert result.provisioned_concurrency == 0

@@ -1,6 +1,6 @@
 """Packaging: the function zip and a layer, extracted and invoked as Lambda would.
 
-GIVEN the function zip (lambda/) and a layer built for this interpreter by pulumi/artifacts.py,
+GIVEN the function zip (lambda/) and a layer built for this interpreter by emotion_dynamics_build,
 WHEN they are extracted to a temporary /var/task and /opt stand-in and ``handler.lambda_handler``
 is invoked in a fresh interpreter whose ``sys.path`` holds only those (plus the runtime's
 boto3, which Lambda provides), THEN the sample event is answered and a bad environment
@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from emotion_dynamics_build import archives as artifacts
 from tests.support import EVENTS_DIR
-
-artifacts = pytest.importorskip("artifacts", reason="pulumi/artifacts.py builds the archives")
 
 #: What the Lambda Python runtime ships besides the standard library.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")

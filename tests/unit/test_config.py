@@ -6,12 +6,13 @@ import dataclasses
 
 import pytest
 
-from emotion_dynamics.config import SETTINGS, Config, load_config
+from emotion_dynamics.config import default_config, load_config
+from emotion_dynamics.contract import LAMBDA_SETTINGS
 from emotion_dynamics.errors import ConfigError
 
 
-def test_defaults_are_the_seeds_and_match_the_dataclass() -> None:
-    assert load_config({}) == Config()
+def test_defaults_are_the_seeds() -> None:
+    assert load_config({}) == default_config()
     seed = {
         "VOICE_ID": "Joanna",
         "POLLY_ENGINE": "neural",
@@ -30,7 +31,7 @@ def test_defaults_are_the_seeds_and_match_the_dataclass() -> None:
         "RATE_FAST_THRESHOLD": "190",
         "CACHE_TTL_SECONDS": "300",
     }
-    defaults = {s.name: s.default for s in SETTINGS}
+    defaults = {s.name: s.default for s in LAMBDA_SETTINGS}
     for name, value in seed.items():
         assert defaults[name] == value
 
@@ -67,9 +68,10 @@ def test_every_seed_variable_is_read() -> None:
         "RATE_MEDIUM_THRESHOLD",
         "RATE_FAST_THRESHOLD",
     }
-    names = {s.name for s in SETTINGS}
+    names = {s.name for s in LAMBDA_SETTINGS}
     assert required | optional <= names
-    assert {s.name for s in SETTINGS if s.seed_required} == required
+    assert {s.name for s in LAMBDA_SETTINGS if s.seed == "required"} == required
+    assert {s.name for s in LAMBDA_SETTINGS if s.seed == "optional"} == optional
 
 
 def test_values_are_parsed() -> None:

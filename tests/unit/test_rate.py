@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from emotion_dynamics.config import RateThresholds
+from emotion_dynamics.config import default_config
 from emotion_dynamics.detectors.rate import (
     MIN_ACOUSTIC_SPEECH_S,
     SyllableEstimate,
@@ -27,7 +27,7 @@ from emotion_dynamics.models import RateClass, RateMethod
 from tests.speech_dev import Clip
 from tests.unit.conftest import syllable_train
 
-THRESHOLDS = RateThresholds()
+THRESHOLDS = default_config().rate
 CUTS = (
     THRESHOLDS.very_slow_wpm,
     THRESHOLDS.slow_wpm,

@@ -8,13 +8,19 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from emotion_dynamics.config import VolumeThresholds
-from emotion_dynamics.detectors.volume import classify_volume, detect_volume, measure_level_dbfs
+from emotion_dynamics.config import default_config
+from emotion_dynamics.detectors.volume import classify_volume, detect_volume
 from emotion_dynamics.models import VolumeClass
 from tests.speech_dev import Clip
 from tests.unit.conftest import syllable_train
 
-THRESHOLDS = VolumeThresholds()
+THRESHOLDS = default_config().volume
+
+
+def measure_level_dbfs(samples: np.ndarray, sample_rate: int) -> tuple[float | None, float]:
+    """The detector's level and active-speech time (its class is tested separately)."""
+    result = detect_volume(samples, sample_rate, thresholds=THRESHOLDS)
+    return result.level_dbfs, result.active_speech_s
 
 
 def _noise(rng: np.random.Generator, n: int, level_dbfs: float) -> npt.NDArray[np.float64]:

@@ -14,7 +14,7 @@ from emotion_dynamics.detectors.rate import (
     detect_rate,
     estimate_syllables,
 )
-from emotion_dynamics.detectors.volume import classify_volume, detect_volume, measure_level_dbfs
+from emotion_dynamics.detectors.volume import classify_volume, detect_volume
 
 __all__ = [
     "SyllableEstimate",
@@ -25,7 +25,6 @@ __all__ = [
     "detect_volume",
     "estimate_syllables",
     "frame_power",
-    "measure_level_dbfs",
     "power_to_dbfs",
     "speech_span_s",
 ]

@@ -1,58 +1,8 @@
 """Speaking rate of a speech segment in words per minute, and its rate class.
 
-Two methods, reported in :class:`~emotion_dynamics.models.RateResult.method`:
-
-TRANSCRIPT (a transcript with at least one word is given)
-    ``wpm = words / speech_s * 60`` where ``speech_s`` is the speech span defined as in the
-    speech-dev manifest (first to last 25 ms frame, 10 ms hop, whose RMS is above the loudest
-    frame - 40 dB; :func:`~.framing.speech_span_s`). Confidence 0.95, scaled down linearly
-    below 0.8 s of speech (one word more or less swings the rate of a short span wildly).
-
-ACOUSTIC (no transcript)
-    Syllable nuclei are counted in the energy envelope (:func:`estimate_syllables`) and
-    ``wpm = CALIBRATION_SCALE * syllables / speech_s * 60 / 1.45`` (English averages about
-    1.45 syllables per word; the scale is explained below). Under
-    :data:`MIN_ACOUSTIC_SPEECH_S` of speech, or with no nucleus found, ``wpm`` is ``None``,
-    the class MEDIUM and the confidence 0.0.
-
-Syllable nuclei (numpy only, one framed FFT pass over the segment):
-
-1. Frames of 25 ms every 10 ms, Hann window, FFT.
-2. Envelope: energy in 300-3000 Hz (where vowels carry their energy) in dB, smoothed by a
-   50 ms moving average (5 frames).
-3. Candidates: local maxima of the envelope above (99th percentile - 30 dB); being relative,
-   this makes the count independent of the gain.
-4. Dip test: walking the candidates in time order, two neighbouring candidates count as two
-   nuclei only if the envelope dips by more than :data:`MIN_DIP_DB` (1.5 dB) below *both*
-   between them; otherwise they are merged into the larger one.
-5. Voicing test: the normalised autocorrelation of the frame at a nucleus (from a zero-padded
-   FFT, divided by the window's own autocorrelation, lags of 50-400 Hz periods, limited to
-   half a frame) must exceed :data:`MIN_VOICING` (0.4); unvoiced bursts and fricatives fail it.
-
-Confidence of the acoustic estimate (in [0, 0.9]: acoustics never beat a transcript) is
-``0.9 * d * n * c * s`` with ``d = min(1, speech_s / 2 s)`` (enough time to average over a
-few words), ``n = min(1, nuclei / 6)`` (one miscounted nucleus of six moves the rate by 17 %),
-``c`` the peak clarity, ``min(1, median dip depth of the nuclei / 6 dB)``, and ``s`` the
-envelope's dynamic range, ``clip((p99 - p5 of the envelope - 15 dB) / 15 dB, 0, 1)``: clean
-speech-dev clips span 34-58 dB, with white noise at 20 dB SNR about 32 dB, at 10 dB SNR about
-22 dB (s about 0.5), where the count starts to miss nuclei. Clean speech of 2 s or more
-usually scores the full 0.9; note that the acoustic rate is far less exact than
-a transcript (see below) whatever its confidence.
-
-Calibration and what it was fitted on (speech-dev: 38 clips of read English, 7 talkers):
-the counter's structural parameters (band, smoothing, dip, voicing threshold, peak floor,
-frame length) were chosen in a small hand sweep for syllable-count accuracy against the
-manifest's dictionary syllable counts (mean absolute error 2.3 syllables per clip, r 0.78
-between estimated and dictionary syllable rates). One constant was then fitted to the
-manifest WPM: :data:`CALIBRATION_SCALE`, the least-squares scale from raw to reference WPM
-(1.128; it absorbs the counter's undercount of merged syllables). In sample: MAE 26.6 WPM,
-Pearson r 0.45; leave-one-out: MAE 27.4 WPM, r 0.41. (Dictionary syllable counts / 1.45 would
-score MAE 28.3, r 0.41 on the same clips: the syllables-per-word ratio varies per sentence and
-bounds any syllable counter.) A two-constant line (intercept + slope) would lower the
-in-sample MAE to about 24.5 WPM (leave-one-out 25.9) only by shrinking every estimate
-towards the set's mean of 186 WPM (slope 0.65), which would hide slow speakers, so a pure
-scale was kept. speech-dev is small, read and mostly fast speech: recalibrate on the
-deployment's own audio before trusting class boundaries.
+With a transcript: its words over the speech span. Without: voiced syllable nuclei counted
+in the 300-3000 Hz energy envelope, scaled to WPM by English's syllables per word and one
+constant fitted on speech-dev. Method, confidence and fit figures: ``docs/design/rate.md``.
 """
 
 from __future__ import annotations
@@ -85,9 +35,9 @@ __all__ = [
     "estimate_syllables",
 ]
 
-#: English averages about 1.4-1.46 syllables per word (FACTS.md).
+#: English averages about 1.4-1.46 syllables per word.
 SYLLABLES_PER_WORD: Final = 1.45
-#: Least-squares scale from raw to reference WPM on speech-dev (38 clips); see the docstring.
+#: Least-squares scale from raw to reference WPM on speech-dev (38 clips); docs/design/rate.md.
 CALIBRATION_SCALE: Final = 1.128
 #: Shortest speech span for an acoustic estimate (s).
 MIN_ACOUSTIC_SPEECH_S: Final = 0.5
@@ -121,7 +71,7 @@ FloatArray = npt.NDArray[np.float64]
 class SyllableEstimate:
     """Acoustic syllable-nuclei count over a speech span.
 
-    ``confidence`` is in [0, 0.9] (see the module docstring); ``speech_s`` is the speech span
+    ``confidence`` is in [0, 0.9] (``docs/design/rate.md``); ``speech_s`` is the speech span
     the nuclei were counted in (manifest definition).
     """
 
@@ -283,7 +233,7 @@ def _nuclei(envelope: FloatArray) -> tuple[list[int], list[float]]:
 
 
 def estimate_syllables(samples: np.ndarray, sample_rate: int) -> SyllableEstimate:
-    """Count voiced syllable nuclei in the energy envelope (see the module docstring).
+    """Count voiced syllable nuclei in the energy envelope (``docs/design/rate.md``).
 
     Parameters
     ----------

@@ -1,33 +1,9 @@
 """Active-speech level of a speech segment, and its volume class.
 
-dBFS convention: ``dBFS = 10 * log10(mean(x ** 2))`` for samples in [-1, 1], so a
-full-scale square wave is 0 dBFS and a full-scale sine is -3.01 dBFS.
-
-Method (two-stage gating in the spirit of ITU-R BS.1770, tuned for speech frames):
-
-1. Frame power over 25 ms frames with a 10 ms hop (:func:`~.framing.frame_power`).
-2. Absolute gate: frames at or below :data:`ABSOLUTE_GATE_DBFS` (-70 dBFS) are dropped.
-3. Relative gate: the power mean of the frames left is computed, and frames at or below
-   that mean minus :data:`RELATIVE_GATE_DB` (30 dB) are dropped as pauses, breaths and
-   background.
-4. The level is the RMS (power mean) of the frames that pass both gates.
-
-Because the relative gate follows the speech itself, appended digital silence or low noise
-(well below the speech) moves the level by a few hundredths of a dB at most (only the frames
-straddling the joint change); a gain change moves the level by exactly that gain while every frame stays above the
-absolute gate. On the 38 speech-dev clips the level is within a few tenths of a dB of the
-manifest's ``rms_dbfs`` (which gates at loudest frame - 40 dB); see ``tests/unit/test_volume.py``.
-
-Confidence, in [0, 1], is the product of two terms:
-
-- duration: ``min(1, active_speech_s / 0.6 s)``: under about half a second of active speech
-  the level of a few syllables depends on which syllables they are;
-- signal-to-noise: ``clip((snr_db - 5) / 10, 0, 1)`` where ``snr_db`` is the level minus the
-  noise floor (the 5th percentile of all frame levels, digital silence counting as
-  -120 dBFS): 15 dB or more scores 1, 5 dB or less scores 0.
-
-Clean speech of a second or more scores 1.0. Silent, all-zero or sub-gate audio gives level
-``None``, class MEDIUM and confidence 0.0.
+Level in dBFS (``10 * log10(mean(x ** 2))``: a full-scale square wave is 0 dBFS) over the
+25 ms frames that pass an absolute gate (-70 dBFS) and a gate 30 dB below their power mean,
+so pauses and added silence barely move it. Method, confidence and measured figures:
+``docs/design/volume.md``.
 """
 
 from __future__ import annotations
@@ -51,7 +27,6 @@ __all__ = [
     "RELATIVE_GATE_DB",
     "classify_volume",
     "detect_volume",
-    "measure_level_dbfs",
 ]
 
 #: Frames at or below this level never count as speech (dBFS).
@@ -79,41 +54,6 @@ def _gated_frames(power: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_]:
     return above_abs & (level_db > stage1_db - RELATIVE_GATE_DB)
 
 
-def measure_level_dbfs(samples: np.ndarray, sample_rate: int) -> tuple[float | None, float]:
-    """Active-speech level of ``samples``.
-
-    Parameters
-    ----------
-    samples
-        Mono samples in [-1, 1], shape ``(n,)``, float32 or float64.
-    sample_rate
-        Sampling rate in Hz.
-
-    Returns
-    -------
-    tuple
-        ``(level_dbfs, active_speech_s)``: the RMS level of the frames passing both gates
-        in dBFS (``None`` when no frame does) and their total duration in seconds (frames
-        counted by their 10 ms hop).
-
-    Examples
-    --------
-    >>> t = np.arange(16000) / 16000
-    >>> level, active_s = measure_level_dbfs(0.5 * np.sin(2 * np.pi * 200 * t), 16000)
-    >>> round(level, 2)
-    -9.03
-
-    """
-    power = frame_power(samples, sample_rate)
-    mask = _gated_frames(power)
-    if not np.any(mask):
-        return None, 0.0
-    level = float(power_to_dbfs(np.mean(power[mask])))
-    n_samples = int(np.asarray(samples).size)
-    active_s = min(float(np.count_nonzero(mask)) * HOP_S, n_samples / sample_rate)
-    return level, active_s
-
-
 def classify_volume(level_dbfs: float, thresholds: VolumeThresholds) -> VolumeClass:
     """Volume class of a level: ``>= loud`` LOUD, ``>= medium`` MEDIUM, ``>= soft`` SOFT, else X_SOFT."""
     if level_dbfs >= thresholds.loud_dbfs:
@@ -137,7 +77,7 @@ def _confidence(level_dbfs: float, active_s: float, power: npt.NDArray[np.float6
 def detect_volume(
     samples: np.ndarray, sample_rate: int, *, thresholds: VolumeThresholds
 ) -> VolumeResult:
-    """Measure the active-speech level and classify it (see the module docstring).
+    """Measure the active-speech level and classify it (``docs/design/volume.md``).
 
     Never raises on finite input of at least one sample; silent or sub-gate audio gives
     ``level_dbfs=None``, class MEDIUM and confidence 0.0.

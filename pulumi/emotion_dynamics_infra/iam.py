@@ -15,7 +15,7 @@ from typing import Any, Final
 import pulumi_aws as aws
 
 import pulumi
-from settings import StackSettings
+from emotion_dynamics_infra.stack import StackSettings
 
 __all__ = [
     "LOG_ACTIONS",

@@ -1,28 +1,10 @@
 """Deterministic Lambda archives: the function code zip and the dependency layer zip.
 
-Used by the Pulumi program (through the cached :func:`function_archive` and
-:func:`layer_archive`), by the tests and from the command line::
-
-    python pulumi/artifacts.py --runtime python3.12 --architecture x86_64
-
-Both archives are reproducible (sorted entries, timestamps fixed at 1980-01-01, fixed modes,
-no caches), so the same inputs give the same bytes and ``pulumi up`` shows no spurious diff.
-
-The layer holds the Lambda's runtime dependencies (``[project].dependencies`` at the versions
-pinned in ``uv.lock``; boto3 comes with the runtime), installed with::
-
-    pip install --no-deps --only-binary=:all: --implementation cp --python-version X.Y \
-        --abi cpXY --platform manylinux_2_28_<machine> ... --target <dir>/python -r <pins>
-
-The platform tags follow the runtime's glibc: python3.12+ runs on Amazon Linux 2023
-(glibc 2.34, manylinux_2_28 and older load), python3.11 on Amazon Linux 2 (glibc 2.26,
-manylinux2014 / manylinux_2_17 only; older numpy/soundfile pins are then needed). The build
-fails loudly when soundfile's wheel does not bundle libsndfile (Amazon Linux has none).
-``__pycache__`` is stripped; numpy's ``tests`` folders are kept (``numpy.testing`` imports
-from them). When a local interpreter of the runtime's Python version exists, the layer ships
-bytecode compiled by it (unchecked-hash ``.pyc``, valid whatever the file times); otherwise it
-ships sources only, which roughly doubles the layer's import time at cold start (about 0.24 s
-instead of 0.11 s for numpy + soundfile, see FACTS.md), because ``/opt`` is read-only.
+Both are reproducible (sorted entries, timestamps fixed at 1980-01-01, fixed modes, no
+caches), so the same inputs give the same bytes and ``pulumi up`` shows no spurious diff.
+They are cached under ``build/`` by a hash of their inputs; :func:`current_archives` finds
+the up-to-date ones for the Pulumi program. How the layer is built and stripped, and why:
+``docs/design/packaging.md``.
 """
 
 from __future__ import annotations
@@ -47,6 +29,7 @@ from typing import Final
 
 __all__ = [
     "DIRECT_UPLOAD_LIMIT_BYTES",
+    "FUNCTION_MEMBERS",
     "UNZIPPED_LIMIT_BYTES",
     "ArchiveSizes",
     "LayerBuildError",
@@ -54,6 +37,7 @@ __all__ = [
     "build_function_zip",
     "build_layer",
     "build_local_layer",
+    "current_archives",
     "function_archive",
     "layer_archive",
     "layer_requirements",
@@ -61,11 +45,13 @@ __all__ = [
     "platform_tags",
 ]
 
-REPO_ROOT: Final = Path(__file__).resolve().parent.parent
+REPO_ROOT: Final = Path(__file__).resolve().parents[2]
 LAMBDA_ROOT: Final = REPO_ROOT / "lambda"
 BUILD_DIR: Final = REPO_ROOT / "build"
 #: Bump when the build recipe changes, so cached archives are rebuilt.
-RECIPE_VERSION: Final = "6"
+RECIPE_VERSION: Final = "7"
+#: What the function zip holds: the handler and the runtime package, nothing else.
+FUNCTION_MEMBERS: Final = ("handler.py", "emotion_dynamics/")
 
 UNZIPPED_LIMIT_BYTES: Final = 250 * 1024 * 1024  # function + all layers, unzipped
 DIRECT_UPLOAD_LIMIT_BYTES: Final = 50 * 1024 * 1024  # zipped, direct upload (no S3)
@@ -161,10 +147,12 @@ def _digest(parts: Iterable[bytes]) -> str:
 
 
 def _function_files(code_root: Path) -> list[tuple[str, Path]]:
-    return [
+    """The handler and the runtime package (:data:`FUNCTION_MEMBERS`), nothing else."""
+    files = [
         (path.relative_to(code_root).as_posix(), path)
         for path in _iter_files(code_root, source_tree=True)
     ]
+    return [(arc, path) for arc, path in files if arc.startswith(FUNCTION_MEMBERS)]
 
 
 def build_function_zip(
@@ -194,10 +182,8 @@ def build_function_zip(
         return _write_zip(files + compiled, Path(out_path))
 
 
-def function_archive(
-    *, runtime: str | None = None, cache_dir: Path = BUILD_DIR, code_root: Path = LAMBDA_ROOT
-) -> Path:
-    """The function zip, cached under ``cache_dir`` by a hash of its inputs.
+def _function_path(runtime: str | None, cache_dir: Path, code_root: Path) -> Path:
+    """Where the function zip of these inputs is cached (its name is a hash of them).
 
     The inputs are every file's path and bytes, and with ``runtime`` the version of the local
     interpreter that compiles the bytecode (see :func:`build_function_zip`).
@@ -209,7 +195,14 @@ def function_archive(
         [RECIPE_VERSION.encode(), bytecode.encode()]
         + [p for a, f in files for p in (a.encode(), f.read_bytes())]
     )
-    out = cache_dir / f"function-{key[:16]}.zip"
+    return cache_dir / f"function-{key[:16]}.zip"
+
+
+def function_archive(
+    *, runtime: str | None = None, cache_dir: Path = BUILD_DIR, code_root: Path = LAMBDA_ROOT
+) -> Path:
+    """The function zip, cached under ``cache_dir`` by a hash of its inputs (built if missing)."""
+    out = _function_path(runtime, cache_dir, code_root)
     return out if out.exists() else build_function_zip(out, code_root=code_root, runtime=runtime)
 
 
@@ -374,7 +367,7 @@ def _strip(target: Path) -> None:
     """Drop caches, console scripts, test suites, stubs and f2py (about 20 MB unzipped).
 
     ``tests`` folders go, except the files in :data:`_KEPT_TEST_FILES`: deleting every
-    ``tests`` folder would break ``import numpy.testing`` (FACTS.md). The packaging and
+    ``tests`` folder would break ``import numpy.testing``. The packaging and
     artifact tests import numpy, numpy.testing, soundfile and Powertools from the result.
     """
     for tests_dir in sorted(target.rglob("tests"), reverse=True):
@@ -494,18 +487,48 @@ def build_layer(
         return _write_zip(files, out_dir / f"layer-{runtime}-{architecture}.zip")
 
 
+def _layer_path(runtime: str, architecture: str, cache_dir: Path) -> Path:
+    key, _ = _layer_key(runtime, architecture, _runtime_glibc(runtime))
+    return cache_dir / f"layer-{runtime}-{architecture}-{key[:16]}.zip"
+
+
 def layer_archive(
     *, runtime: str = "python3.12", architecture: str = "x86_64", cache_dir: Path = BUILD_DIR
 ) -> Path:
     """The layer zip, cached under ``cache_dir`` by a hash of its inputs (built if missing)."""
-    glibc = _runtime_glibc(runtime)
-    key, _ = _layer_key(runtime, architecture, glibc)
-    out = cache_dir / f"layer-{runtime}-{architecture}-{key[:16]}.zip"
+    out = _layer_path(runtime, architecture, cache_dir)
     if not out.exists():
         with tempfile.TemporaryDirectory(prefix="layer-build-", dir=_ensure(cache_dir)) as tmp:
-            built = build_layer(tmp, runtime=runtime, architecture=architecture, glibc=glibc)
+            built = build_layer(
+                tmp, runtime=runtime, architecture=architecture, glibc=_runtime_glibc(runtime)
+            )
             os.replace(built, out)
     return out
+
+
+def current_archives(
+    *, runtime: str, architecture: str, cache_dir: Path = BUILD_DIR
+) -> tuple[Path, Path]:
+    """The cached function and layer zips of the current inputs, without building anything.
+
+    Raises
+    ------
+    FileNotFoundError
+        When either is missing or stale: the message says which ``make artifacts`` to run.
+
+    """
+    paths = (
+        _function_path(runtime, cache_dir, LAMBDA_ROOT),
+        _layer_path(runtime, architecture, cache_dir),
+    )
+    missing = [path.name for path in paths if not path.exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"no up-to-date {' and '.join(missing)} in {cache_dir}: run `make artifacts "
+            f"RUNTIME={runtime} ARCH={architecture}` first (or give prebuilt archives in "
+            "EMOTION_DYNAMICS_FUNCTION_ZIP and EMOTION_DYNAMICS_LAYER_ZIP)"
+        )
+    return paths
 
 
 def _ensure(path: Path) -> Path:
@@ -568,7 +591,3 @@ def main(argv: list[str] | None = None) -> int:
         DIRECT_UPLOAD_LIMIT_BYTES
     )
     return 1 if too_big else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,10 +1,10 @@
 """Command line: run the Lambda's pipeline locally on audio files.
 
-``python -m emotion_dynamics process IN.wav --text "..."`` handles one file,
-``python -m emotion_dynamics batch DIR`` every audio file of a folder (the text of
+``python -m emotion_dynamics_dev process IN.wav --text "..."`` handles one file,
+``python -m emotion_dynamics_dev batch DIR`` every audio file of a folder (the text of
 ``clip.wav`` is read from ``clip.txt``, an optional source transcript from
-``clip.transcript.txt``), and ``python -m emotion_dynamics demo`` makes sample speech with
-espeak-ng and runs the batch on it. Each file becomes exactly the event the Lambda gets
+``clip.transcript.txt``), and ``python -m emotion_dynamics_dev demo`` makes sample speech
+with espeak-ng and runs the batch on it. Each file becomes exactly the event the Lambda gets
 and goes through the same :class:`~emotion_dynamics.app.App`; the synthesis backend is
 espeak-ng by default (no AWS account) or Polly with ``--backend polly``.
 """
@@ -14,19 +14,19 @@ from __future__ import annotations
 import argparse
 import base64
 import json
-import shutil
-import subprocess
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 from emotion_dynamics.app import App
 from emotion_dynamics.config import load_config
+from emotion_dynamics.contract import MAX_AUDIO_DURATION_SECONDS, POLLY_ENGINE, VOICE_ID
 from emotion_dynamics.errors import ConfigError
 from emotion_dynamics.observability import Telemetry
 from emotion_dynamics.synthesis import Synthesizer
+from emotion_dynamics_dev.demo import make_demo_inputs
 
 __all__ = ["main"]
 
@@ -37,55 +37,6 @@ _EXTENSION_BY_CONTENT_TYPE: Final = {
     "audio/ogg": ".ogg",
     "audio/pcm": ".pcm",
 }
-
-
-class DemoClip(NamedTuple):
-    """One source clip of the demo, rendered by espeak-ng as the "speaker"."""
-
-    name: str
-    espeak_wpm: int  # espeak-ng -s (nominal; it speaks about 1.2-1.3x faster)
-    amplitude: int  # espeak-ng -a, 0..200 (100 is its default)
-    sentence: str  # what the speaker says
-    translation: str  # the text Polly/espeak will speak (here the same English sentence)
-    with_transcript: bool  # pass the sentence as source_transcript (rate from words)
-
-
-DEMO_VOICE: Final = "en-gb"  # the "speaker"; the local backend answers in en-us
-DEMO_CLIPS: Final = (
-    DemoClip("calm_soft", 85, 25, "I will come later.", "I will come later.", False),
-    DemoClip(
-        "neutral",
-        120,
-        70,
-        "The train leaves at eight tonight.",
-        "The train leaves at eight tonight.",
-        False,
-    ),
-    DemoClip(
-        "excited_loud",
-        175,
-        190,
-        "We won the game, unbelievable!",
-        "We won the game, unbelievable!",
-        False,
-    ),
-    DemoClip(
-        "hurried_whisper",
-        165,
-        8,
-        "Quick, they are coming right back.",
-        "Quick, they are coming right back.",
-        False,
-    ),
-    DemoClip(
-        "excited_loud_transcript",
-        175,
-        190,
-        "We won the game, unbelievable!",
-        "We won the game, unbelievable!",
-        True,
-    ),
-)
 
 
 class _Stderr:
@@ -103,7 +54,7 @@ def _synthesizer(backend: str) -> Synthesizer:
         from emotion_dynamics.polly import PollySynthesizer
 
         return PollySynthesizer.from_config(load_config())
-    from emotion_dynamics.espeak import EspeakSynthesizer
+    from emotion_dynamics_dev.espeak import EspeakSynthesizer
 
     return EspeakSynthesizer()
 
@@ -223,44 +174,9 @@ def _batch_jobs(folder: Path, default_text: str | None) -> list[tuple[Path, str,
     return jobs
 
 
-def make_demo_inputs(folder: Path, espeak: str = "espeak-ng") -> None:
-    """Render the demo's source speech with espeak-ng (WAV + .txt + optional .transcript.txt)."""
-    exe = shutil.which(espeak)
-    if exe is None:
-        raise SystemExit(
-            "error: espeak-ng is not installed (Debian/Ubuntu: apt-get install espeak-ng)"
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    for clip in DEMO_CLIPS:
-        wav = folder / f"{clip.name}.wav"
-        subprocess.run(
-            [
-                exe,
-                "-v",
-                DEMO_VOICE,
-                "-s",
-                str(clip.espeak_wpm),
-                "-a",
-                str(clip.amplitude),
-                "-w",
-                str(wav),
-                "--stdin",
-            ],
-            input=clip.sentence.encode("utf-8"),
-            check=True,
-            timeout=30,
-        )
-        (folder / f"{clip.name}.txt").write_text(clip.translation + "\n", encoding="utf-8")
-        transcript = folder / f"{clip.name}.transcript.txt"
-        if clip.with_transcript:
-            transcript.write_text(clip.sentence + "\n", encoding="utf-8")
-        elif transcript.exists():
-            transcript.unlink()
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m emotion_dynamics", description=__doc__.split("\n\n")[0]
+        prog="python -m emotion_dynamics_dev", description=__doc__.split("\n\n")[0]
     )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -272,9 +188,11 @@ def _parser() -> argparse.ArgumentParser:
         default="espeak",
         help="espeak: local espeak-ng, no AWS (default); polly: Amazon Polly with your credentials",
     )
-    common.add_argument("--voice", help="Polly voice id (default: VOICE_ID)")
-    common.add_argument("--engine", help="Polly engine (default: POLLY_ENGINE)")
-    common.add_argument("--max-duration", type=float, help="override MAX_AUDIO_DURATION_SECONDS")
+    common.add_argument("--voice", help=f"Polly voice id (default: {VOICE_ID.env})")
+    common.add_argument("--engine", help=f"Polly engine (default: {POLLY_ENGINE.env})")
+    common.add_argument(
+        "--max-duration", type=float, help=f"override {MAX_AUDIO_DURATION_SECONDS.env}"
+    )
     common.add_argument("--no-synthesis", action="store_true", help="analyse and write SSML only")
     common.add_argument("--metrics", action="store_true", help="print EMF metrics to stdout")
     common.add_argument(
@@ -296,7 +214,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``python -m emotion_dynamics`` and the ``emotion-dynamics`` script."""
+    """Entry point of ``python -m emotion_dynamics_dev`` and the ``emotion-dynamics`` script."""
     args = _parser().parse_args(argv)
     try:
         app = _build_app(args)

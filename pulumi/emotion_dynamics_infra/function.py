@@ -11,12 +11,12 @@ from typing import Final
 import pulumi_aws as aws
 
 import pulumi
-from settings import StackSettings
+from emotion_dynamics.contract import METRICS_NAMESPACE, POWERTOOLS_ENV
+from emotion_dynamics_infra.stack import StackSettings
 
 __all__ = [
     "ALIAS_NAME",
     "HANDLER",
-    "METRICS_NAMESPACE",
     "FunctionResources",
     "create_function",
     "create_layer",
@@ -26,8 +26,6 @@ __all__ = [
 
 HANDLER: Final = "handler.lambda_handler"
 ALIAS_NAME: Final = "live"
-#: The Lambda's EMF namespace (Powertools Metrics); alarms and the dashboard read it.
-METRICS_NAMESPACE: Final = "EmotionDynamics"
 
 
 @dataclass(frozen=True)
@@ -48,13 +46,14 @@ def _source_code_hash(path: Path) -> str:
 
 def function_environment(settings: StackSettings) -> dict[str, str]:
     """Every environment variable of the function: the Lambda's settings + Powertools'."""
+    powertools = POWERTOOLS_ENV
     return {
         **settings.lambda_env,
-        "POWERTOOLS_SERVICE_NAME": settings.service_name,
-        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
-        "POWERTOOLS_LOG_LEVEL": settings.log_level,
-        "POWERTOOLS_LOGGER_LOG_EVENT": "false",  # events carry user text and audio
-        "POWERTOOLS_TRACE_DISABLED": "false" if settings.enable_xray_tracing else "true",
+        powertools.service_name: settings.service_name,
+        powertools.metrics_namespace: METRICS_NAMESPACE,
+        powertools.log_level: settings.log_level,
+        powertools.log_event: "false",  # events carry user text and audio
+        powertools.trace_disabled: "false" if settings.enable_xray_tracing else "true",
     }
 
 

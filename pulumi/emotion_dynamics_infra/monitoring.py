@@ -1,6 +1,6 @@
 """CloudWatch alarms on the Lambda's EMF metrics and Lambda's own, and a dashboard.
 
-The Lambda emits EMF with Powertools Metrics in namespace ``EmotionDynamics`` with the
+The Lambda emits EMF with Powertools Metrics in the contract's namespace with the
 dimension ``service`` = ``POWERTOOLS_SERVICE_NAME`` (``emotion-dynamics-<stack>``), so every
 custom-metric alarm uses exactly that namespace, metric name and dimension.
 """
@@ -9,25 +9,22 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import pulumi_aws as aws
-from function import METRICS_NAMESPACE
 
 import pulumi
-from settings import StackSettings
-
-__all__ = ["CUSTOM_METRICS", "LATENCY_METRICS", "Monitoring", "create_monitoring"]
-
-LATENCY_METRICS: Final = (
-    "VolumeDetectionLatency",
-    "RateDetectionLatency",
-    "SSMLGenerationLatency",
-    "PollySynthesisLatency",
-    "EndToEndLatency",
+from emotion_dynamics.contract import (
+    COUNT_METRICS,
+    END_TO_END_LATENCY,
+    ERROR_COUNT,
+    FALLBACK_COUNT,
+    LATENCY_METRICS,
+    METRICS_NAMESPACE,
 )
-COUNT_METRICS: Final = ("ErrorCount", "FallbackCount")
-CUSTOM_METRICS: Final = LATENCY_METRICS + COUNT_METRICS
+from emotion_dynamics_infra.stack import StackSettings
+
+__all__ = ["Monitoring", "create_monitoring"]
 
 
 @dataclass(frozen=True)
@@ -75,9 +72,9 @@ def create_monitoring(
     name = settings.function_name
     specs: dict[str, dict[str, Any]] = {
         "latency-p95": {
-            "alarm_description": f"p95 EndToEndLatency above {a.latency_p95_ms:g} ms",
+            "alarm_description": f"p95 {END_TO_END_LATENCY} above {a.latency_p95_ms:g} ms",
             "namespace": METRICS_NAMESPACE,
-            "metric_name": "EndToEndLatency",
+            "metric_name": END_TO_END_LATENCY,
             "dimensions": service,
             "extended_statistic": "p95",
             "threshold": a.latency_p95_ms,
@@ -86,7 +83,7 @@ def create_monitoring(
         "error-count": {
             "alarm_description": f"More than {a.error_count} failed requests per period",
             "namespace": METRICS_NAMESPACE,
-            "metric_name": "ErrorCount",
+            "metric_name": ERROR_COUNT,
             "dimensions": service,
             "statistic": "Sum",
             "threshold": a.error_count,
@@ -95,7 +92,7 @@ def create_monitoring(
         "fallback-count": {
             "alarm_description": f"More than {a.fallback_count} fallbacks to neutral prosody",
             "namespace": METRICS_NAMESPACE,
-            "metric_name": "FallbackCount",
+            "metric_name": FALLBACK_COUNT,
             "dimensions": service,
             "statistic": "Sum",
             "threshold": a.fallback_count,

@@ -1,0 +1,10 @@
+"""Development tools, never shipped in the function zip.
+
+- :mod:`.cli`: ``python -m emotion_dynamics_dev process|batch|demo``, the Lambda's pipeline
+  on local files;
+- :mod:`.demo`: the demo's source speech;
+- :mod:`.espeak`: the espeak-ng synthesis backend (no AWS);
+- :mod:`.stack_env`: a command run with the environment a stack would deploy;
+- :mod:`.contract_docs`: ``Pulumi.yaml``'s config schema and the README's tables, generated
+  from :mod:`emotion_dynamics.contract`.
+"""
