@@ -8,6 +8,8 @@ features    extract the production detectors' features of manifests into a CSV
 fit         fit thresholds to a features CSV, print agreement before/after, save them as JSON
 write-back  write thresholds (JSON from ``fit``) into ``Pulumi.<stack>.yaml``; print the diff
 calibrate   all of it end to end: features, fit, report and (with --write-back) write-back
+norms       measure the languages' pace norms (true and acoustic) on real read speech
+voices      measure a synthesis voice at 100 % and at each rate (its profile)
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from calibration.errors import CalibrationError
 from calibration.features import ClipFeatures, extract_features, read_features, write_features
@@ -35,6 +37,13 @@ DEFAULT_MANIFESTS: Final = (
     REPO_ROOT / "datasets" / "generated" / "small" / "manifest.csv",
     REPO_ROOT.parent / "shared" / "speech-dev" / "manifest.csv",
 )
+
+
+#: Real read speech in nine languages, for the pace norms (outside the repository).
+SPEECH_DEV_MANIFESTS: Final = [
+    REPO_ROOT.parent / "shared" / "speech-dev" / "manifest.csv",
+    REPO_ROOT.parent / "shared" / "speech-dev" / "extra" / "manifest.csv",
+]
 
 
 def default_manifests() -> list[Path]:
@@ -176,6 +185,51 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_voices(args: argparse.Namespace) -> int:
+    from calibration.voices import format_measurement, measure_voice
+    from emotion_dynamics.synthesis import SynthesisRequest
+    from emotion_dynamics_dev.espeak import EspeakSynthesizer
+
+    espeak = EspeakSynthesizer(voice=args.voice)
+
+    def render(ssml: str) -> bytes:
+        request = SynthesisRequest(
+            text="", ssml=ssml, voice_id="espeak", engine="standard",
+            output_format="pcm", sample_rate=16000,
+        )  # fmt: skip
+        return espeak.synthesize(request).audio
+
+    measurement = measure_voice(render, voice_id=args.voice, language=args.language)
+    print(format_measurement(measurement))
+    return 0
+
+
+def _cmd_norms(args: argparse.Namespace) -> int:
+    from calibration.norms import format_norms, measure_norms
+
+    manifests = [Path(m) for m in args.manifest] if args.manifest else SPEECH_DEV_MANIFESTS
+    missing = [str(m) for m in manifests if not m.is_file()]
+    if missing:
+        raise CalibrationError(f"no such manifest: {', '.join(missing)}")
+    print(format_norms(measure_norms(manifests)))
+    return 0
+
+
+def _measurement_commands(sub: Any) -> None:
+    """``voices`` and ``norms``: measurements of the synthesis voices and of the languages."""
+    p = sub.add_parser("voices", help="measure a synthesis voice's pace and level at 100 %%")
+    p.add_argument("--backend", choices=("espeak",), default="espeak")
+    p.add_argument("--voice", default="en-us", help="the espeak-ng voice (default en-us)")
+    p.add_argument("--language", default="en", help="the voice's language (BCP-47)")
+    p.set_defaults(func=_cmd_voices)
+
+    p = sub.add_parser("norms", help="measure the languages' pace norms on read speech")
+    p.add_argument(
+        "--manifest", action="append", help="a manifest CSV (default: speech-dev and its extra/)"
+    )
+    p.set_defaults(func=_cmd_norms)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m calibration", description=__doc__.split("\n\n")[0]
@@ -239,6 +293,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the diff only")
     common(p, stack=True)
     p.set_defaults(func=_cmd_write_back)
+
+    _measurement_commands(sub)
 
     p = sub.add_parser("calibrate", help="features + fit + report (+ write-back)")
     p.add_argument("--write-back", action="store_true", help="write the proposed thresholds")

@@ -12,7 +12,9 @@ from emotion_dynamics.errors import SynthesisError
 
 __all__ = [
     "AudioDynamics",
+    "DurationFit",
     "Fallback",
+    "LanguagePace",
     "ProcessingOptions",
     "ProcessingResult",
     "RateClass",
@@ -46,6 +48,7 @@ class RateClass(StrEnum):
 class RateMethod(StrEnum):
     """How the speaking rate was measured."""
 
+    WORD_TIMINGS = "word_timings"
     TRANSCRIPT = "transcript"
     ACOUSTIC = "acoustic"
 
@@ -65,8 +68,27 @@ class VolumeResult:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguagePace:
+    """The language a rate was judged in and its typical pace (syllables per speech-second).
+
+    ``known`` is false when no norm of this language is known and English's was used;
+    ``given`` is false when the language is the stack's default, not the event's.
+    """
+
+    language: str
+    norm_syllables_per_s: float
+    known: bool
+    given: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RateResult:
-    """Output of the speaking-rate detector (``wpm`` is ``None`` when no speech was found)."""
+    """Output of the speaking-rate detector (``wpm`` is ``None`` when no speech was found).
+
+    ``syllables_per_s`` is over the speech span (word timings: first start to last end);
+    ``relative`` is it over the language's typical pace (``pace``); ``wpm`` is words per minute
+    where words are known (acoustic: syllables over English's syllables per word).
+    """
 
     wpm: float | None
     rate_class: RateClass
@@ -75,6 +97,12 @@ class RateResult:
     speech_s: float
     syllables: int | None = None
     words: int | None = None
+    syllables_per_s: float | None = None
+    relative: float | None = None
+    pace: LanguagePace | None = None
+    articulation_wpm: float | None = None
+    #: Why the method is not the one the event asked for (e.g. an implausible transcript).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +123,10 @@ class ProcessingOptions:
     enable_volume_detection: bool = True
     enable_rate_detection: bool = True
     synthesize: bool = True
+    #: Speak no longer than this (s); the rate is raised, never lowered, to fit.
+    max_duration_s: float | None = None
+    #: Fit the speech into the speaker's own speech span.
+    fit_to_source: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +142,20 @@ class Fallback:
 
 
 @dataclass(frozen=True, slots=True)
+class DurationFit:
+    """The text's predicted speech duration at the emitted rate, and the limit it had to fit.
+
+    ``actual_s`` is the synthesized audio's speech span where the backend measures it (espeak).
+    """
+
+    predicted_s: float
+    limit_s: float | None
+    voice_syllables_per_s: float
+    text_syllables: int
+    actual_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SynthesizedAudio:
     """Audio returned by a synthesis backend."""
 
@@ -118,6 +164,8 @@ class SynthesizedAudio:
     attempts: int = 1
     cached: bool = False
     plain_text_fallback: bool = False
+    #: Speech span of the audio (s), where the backend can measure it cheaply (espeak).
+    speech_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +177,12 @@ class ProcessingResult:
     dynamics: AudioDynamics
     voice_id: str
     engine: str
-    applied_volume: str | None  # prosody volume keyword actually emitted, None if neutral
-    applied_rate: str | None  # prosody rate keyword actually emitted, None if neutral
+    applied_volume: str | None  # prosody volume value actually emitted, None if neutral
+    applied_rate: str | None  # prosody rate value actually emitted, None if neutral
+    prosody_mode: str = "classes"
+    duration: DurationFit | None = None
+    volume_note: str | None = None  # why a dimension past the gate emits nothing (dead band)
+    rate_note: str | None = None
     synthesis: SynthesizedAudio | None = None
     fallback: Fallback = field(default_factory=Fallback)
     timings_ms: dict[str, float] = field(default_factory=dict)

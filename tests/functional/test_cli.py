@@ -24,22 +24,33 @@ def test_demo_writes_ssml_audio_and_a_table(
     assert main(["demo", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "level dBFS" in out and "WPM" in out
-    for clip in DEMO_CLIPS:
-        assert clip.name in out
-        ssml = (tmp_path / f"{clip.name}.ssml").read_text(encoding="utf-8")
-        assert ET.fromstring(ssml).tag == "speak"
-        audio, rate = sf.read(tmp_path / f"{clip.name}.wav")
-        assert len(audio) / rate > 0.5  # espeak-ng really spoke
-        response = json.loads((tmp_path / f"{clip.name}.json").read_text(encoding="utf-8"))
-        assert response["statusCode"] == 200
-        assert response["rate"]["method"] == ("transcript" if clip.with_transcript else "acoustic")
-    levels = {
-        c.name: json.loads((tmp_path / f"{c.name}.json").read_text())["volume"]["level_dbfs"]
-        for c in DEMO_CLIPS
-    }
-    assert (
-        levels["excited_loud"] > levels["neutral"] > levels["calm_soft"] > levels["hurried_whisper"]
-    )
+    assert "PROSODY_MODE=classes" in out and "PROSODY_MODE=relative" in out
+    for mode in ("classes", "relative"):
+        folder = tmp_path / mode
+        for clip in DEMO_CLIPS:
+            assert clip.name in out
+            ssml = (folder / f"{clip.name}.ssml").read_text(encoding="utf-8")
+            assert ET.fromstring(ssml).tag == "speak"
+            audio, rate = sf.read(folder / f"{clip.name}.wav")
+            assert len(audio) / rate > 0.5  # espeak-ng really spoke
+            response = json.loads((folder / f"{clip.name}.json").read_text(encoding="utf-8"))
+            assert response["statusCode"] == 200
+            assert response["prosody_mode"] == mode
+            assert response["rate"]["method"] == (
+                "transcript" if clip.with_transcript else "acoustic"
+            )
+        levels = {
+            c.name: json.loads((folder / f"{c.name}.json").read_text())["volume"]["level_dbfs"]
+            for c in DEMO_CLIPS
+        }
+        assert (
+            levels["excited_loud"]
+            > levels["neutral"]
+            > levels["calm_soft"]
+            > levels["hurried_whisper"]
+        )
+    relative = json.loads((tmp_path / "relative" / "excited_loud.json").read_text())
+    assert relative["volume"]["applied"].endswith("dB")  # an offset, not a keyword
 
 
 def test_process_one_file_without_synthesis(
@@ -76,3 +87,32 @@ def test_errors_are_reported_with_a_nonzero_exit(
     (tmp_path / "in" / "noise.txt").write_text("hello")
     assert main(["batch", str(tmp_path / "in"), "--out", str(tmp_path / "out")]) == 1
     assert "INVALID_AUDIO" in capsys.readouterr().err
+
+
+def test_process_with_word_timings_and_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["demo", "--out", str(tmp_path / "demo"), "--no-synthesis"])
+    capsys.readouterr()
+    wav = tmp_path / "demo" / "input" / "neutral.wav"
+    words = tmp_path / "words.json"
+    words.write_text(
+        json.dumps(
+            [
+                {"word": " Der", "start": 0.1, "end": 0.3},
+                {"word": " Zug", "start": 0.35, "end": 0.8},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    argv = ["process", str(wav), "--text", "Hi.", "--words", str(words), "--language", "de"]
+    assert main([*argv, "--out", str(tmp_path / "one"), "--no-synthesis"]) == 0
+    response = json.loads((tmp_path / "one" / "neutral.json").read_text(encoding="utf-8"))
+    assert response["rate"]["method"] == "word_timings"
+    assert response["rate"]["wpm"] == pytest.approx(2 / 0.7 * 60, abs=0.1)
+    assert response["rate"]["language"] == {
+        "code": "de", "given": True, "norm_syllables_per_s": 3.97, "norm_known": True,
+    }  # fmt: skip
+    words.write_text("not json", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"words\.json: not a readable JSON file"):
+        main([*argv, "--out", str(tmp_path / "two"), "--no-synthesis"])

@@ -21,11 +21,17 @@ from emotion_dynamics.detectors.framing import (
     percentile,
     speech_span_s,
 )
+from emotion_dynamics.detectors.pace import classify_rate, judge
+from emotion_dynamics.languages import DEFAULT_LANGUAGE, primary_language
 from emotion_dynamics.models import RateClass, RateMethod, RateResult
+from emotion_dynamics.syllables import count_syllables
+from emotion_dynamics.timings import WordTimings
 
 __all__ = [
     "CALIBRATION_SCALE",
+    "MAX_PLAUSIBLE_SYLLABLES_PER_S",
     "MIN_ACOUSTIC_SPEECH_S",
+    "MIN_PLAUSIBLE_SYLLABLES_PER_S",
     "SYLLABLES_PER_WORD",
     "SyllableEstimate",
     "acoustic_wpm",
@@ -33,12 +39,16 @@ __all__ = [
     "count_words",
     "detect_rate",
     "estimate_syllables",
+    "implausible",
 ]
 
 #: English averages about 1.4-1.46 syllables per word.
 SYLLABLES_PER_WORD: Final = 1.45
 #: Least-squares scale from raw to reference WPM on speech-dev (38 clips); docs/design/rate.md.
 CALIBRATION_SCALE: Final = 1.128
+#: Counted rates outside these bounds are not human speech (about 40 and 400 WPM of English).
+MIN_PLAUSIBLE_SYLLABLES_PER_S: Final = 1.0
+MAX_PLAUSIBLE_SYLLABLES_PER_S: Final = 10.0
 #: Shortest speech span for an acoustic estimate (s).
 MIN_ACOUSTIC_SPEECH_S: Final = 0.5
 #: Speech span under which the transcript rate's confidence is scaled down (s).
@@ -137,19 +147,6 @@ def count_words(text: str) -> int:
                 # Punctuation inside a token (it's, o'clock, 3.5) does not split a word.
                 continue
     return words
-
-
-def classify_rate(wpm: float, thresholds: RateThresholds) -> RateClass:
-    """Rate class: ``< very_slow`` X_SLOW, ``< slow`` SLOW, ``< medium`` MEDIUM, ``< fast`` FAST, else X_FAST."""
-    if wpm < thresholds.very_slow_wpm:
-        return RateClass.X_SLOW
-    if wpm < thresholds.slow_wpm:
-        return RateClass.SLOW
-    if wpm < thresholds.medium_wpm:
-        return RateClass.MEDIUM
-    if wpm < thresholds.fast_wpm:
-        return RateClass.FAST
-    return RateClass.X_FAST
 
 
 # --- syllable nuclei --------------------------------------------------------------------
@@ -282,56 +279,115 @@ def acoustic_wpm(estimate: SyllableEstimate) -> float | None:
 # --- the detector -----------------------------------------------------------------------
 
 
+def _no_speech(method: RateMethod, speech_s: float, **counts: int | None) -> RateResult:
+    return RateResult(
+        wpm=None,
+        rate_class=RateClass.MEDIUM,
+        method=method,
+        confidence=0.0,
+        speech_s=speech_s,
+        **counts,  # type: ignore[arg-type]
+    )
+
+
+def _exact_confidence(span_s: float) -> float:
+    return TRANSCRIPT_CONFIDENCE * min(1.0, span_s / FULL_CONFIDENCE_TRANSCRIPT_S)
+
+
+def _timed_rate(words: WordTimings, language: str) -> RateResult:
+    """Words and syllables over the recogniser's own times: exact, no audio analysis."""
+    span_s = words.span_s
+    n_words = len(words.words)
+    syllables = count_syllables(words.text, language)
+    articulation_s = words.articulation_s
+    return RateResult(
+        wpm=n_words / span_s * 60.0,
+        rate_class=RateClass.MEDIUM,  # judged by pace.judge
+        method=RateMethod.WORD_TIMINGS,
+        confidence=_exact_confidence(span_s),
+        speech_s=span_s,
+        syllables=syllables,
+        words=n_words,
+        syllables_per_s=syllables / span_s,
+        articulation_wpm=n_words / articulation_s * 60.0 if articulation_s > 0 else None,
+    )
+
+
+def _transcript_rate(
+    samples: np.ndarray, sample_rate: int, transcript: str, words: int, language: str
+) -> RateResult:
+    syllables = count_syllables(transcript, language)
+    speech_s = speech_span_s(samples, sample_rate)
+    if speech_s <= 0.0:
+        return _no_speech(RateMethod.TRANSCRIPT, 0.0, words=words, syllables=syllables)
+    return RateResult(
+        wpm=words / speech_s * 60.0,
+        rate_class=RateClass.MEDIUM,  # judged by pace.judge
+        method=RateMethod.TRANSCRIPT,
+        confidence=_exact_confidence(speech_s),
+        speech_s=speech_s,
+        syllables=syllables,
+        words=words,
+        syllables_per_s=syllables / speech_s,
+    )
+
+
+def _acoustic_rate(samples: np.ndarray, sample_rate: int) -> RateResult:
+    estimate = estimate_syllables(samples, sample_rate)
+    acoustic = acoustic_wpm(estimate)
+    if acoustic is None:
+        return _no_speech(RateMethod.ACOUSTIC, estimate.speech_s, syllables=estimate.syllables)
+    return RateResult(
+        wpm=acoustic,
+        rate_class=RateClass.MEDIUM,  # judged by pace.judge
+        method=RateMethod.ACOUSTIC,
+        confidence=estimate.confidence,
+        speech_s=estimate.speech_s,
+        syllables=estimate.syllables,
+        syllables_per_s=estimate.syllables / estimate.speech_s,
+    )
+
+
+def implausible(rate: RateResult) -> bool:
+    """A counted rate no human speaks at (a wrong transcript or wrong word timings)."""
+    return rate.syllables_per_s is not None and not (
+        MIN_PLAUSIBLE_SYLLABLES_PER_S <= rate.syllables_per_s <= MAX_PLAUSIBLE_SYLLABLES_PER_S
+    )
+
+
 def detect_rate(
     samples: np.ndarray,
     sample_rate: int,
     *,
     thresholds: RateThresholds,
     transcript: str | None = None,
+    words: WordTimings | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    language_given: bool = False,
 ) -> RateResult:
-    """Measure the speaking rate from a transcript if one is given, else acoustically.
+    """Measure the speaking rate: from word timings, else a transcript, else acoustically.
 
-    Never raises on finite input of at least one sample; without speech ``wpm`` is
-    ``None``, the class MEDIUM and the confidence 0.0.
+    ``language`` (BCP-47) picks the syllable counter and the pace norm (:mod:`.pace`). A
+    counted rate outside human speech falls back to the acoustic estimate with a note. Never
+    raises on finite input of at least one sample; without speech ``wpm`` is ``None``, the
+    class MEDIUM and the confidence 0.0.
     """
-    words = count_words(transcript) if transcript is not None else 0
-    if words > 0:
-        speech_s = speech_span_s(samples, sample_rate)
-        if speech_s <= 0.0:
-            return RateResult(
-                wpm=None,
-                rate_class=RateClass.MEDIUM,
-                method=RateMethod.TRANSCRIPT,
-                confidence=0.0,
-                speech_s=0.0,
-                words=words,
-            )
-        wpm = words / speech_s * 60.0
-        confidence = TRANSCRIPT_CONFIDENCE * min(1.0, speech_s / FULL_CONFIDENCE_TRANSCRIPT_S)
-        return RateResult(
-            wpm=wpm,
-            rate_class=classify_rate(wpm, thresholds),
-            method=RateMethod.TRANSCRIPT,
-            confidence=confidence,
-            speech_s=speech_s,
-            words=words,
+    primary = primary_language(language)
+    counted: RateResult | None = None
+    if words is not None:
+        counted = _timed_rate(words, primary)
+    elif transcript is not None and (n_words := count_words(transcript)) > 0:
+        counted = _transcript_rate(samples, sample_rate, transcript, n_words, primary)
+    notes: tuple[str, ...] = ()
+    if counted is not None and implausible(counted):
+        notes = (
+            f"rate: the {counted.method.value.replace('_', ' ')} implies "
+            f"{counted.syllables_per_s:.1f} syllables/s, outside human speech "
+            f"({MIN_PLAUSIBLE_SYLLABLES_PER_S:g}-{MAX_PLAUSIBLE_SYLLABLES_PER_S:g}); "
+            "acoustic estimate used",
         )
-    estimate = estimate_syllables(samples, sample_rate)
-    acoustic = acoustic_wpm(estimate)
-    if acoustic is None:
-        return RateResult(
-            wpm=None,
-            rate_class=RateClass.MEDIUM,
-            method=RateMethod.ACOUSTIC,
-            confidence=0.0,
-            speech_s=estimate.speech_s,
-            syllables=estimate.syllables,
-        )
-    return RateResult(
-        wpm=acoustic,
-        rate_class=classify_rate(acoustic, thresholds),
-        method=RateMethod.ACOUSTIC,
-        confidence=estimate.confidence,
-        speech_s=estimate.speech_s,
-        syllables=estimate.syllables,
+        counted = None
+    result = counted if counted is not None else _acoustic_rate(samples, sample_rate)
+    return judge(
+        result, language=language, given=language_given, thresholds=thresholds, notes=notes
     )
