@@ -15,7 +15,7 @@ import io
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import soundfile as sf
@@ -31,9 +31,14 @@ __all__ = [
     "SENTENCES",
     "RateRow",
     "VoiceMeasurement",
+    "espeak_renderer",
     "fit_duration_model",
     "format_measurement",
     "measure_voice",
+    "merge_profile",
+    "polly_language",
+    "polly_renderer",
+    "profile_key",
 ]
 
 #: (sentence, syllables): Harvard sentences (IEEE 1969) and "The North Wind and the Sun" (the
@@ -69,6 +74,9 @@ SENTENCES: Final = (
 )
 #: Rates rendered besides 100 %: Polly's keywords and percentages across its range.
 RATES: Final = ("x-slow", "slow", "medium", "fast", "x-fast", "50%", "70%", "130%", "160%", "200%")
+
+#: Sample rate of the PCM the measurement asks for (Polly's pcm allows 8000 and 16000 Hz).
+PCM_RATE: Final = 16000
 
 #: Renders one SSML document and returns the audio file's bytes (WAV, or anything soundfile reads).
 Render = Callable[[str], bytes]
@@ -167,3 +175,62 @@ def format_measurement(measurement: VoiceMeasurement) -> str:
         nominal = f"{int(row.rate[:-1]) / 100:.2f}" if row.rate.endswith("%") else "-"
         lines.append(f"| {row.rate} | {row.syllables_per_s:.2f} | {row.factor:.2f} | {nominal} |")
     return "\n".join(lines)
+
+
+# --- backends and the stack file ----------------------------------------------------------
+
+
+def espeak_renderer(voice: str) -> Render:
+    """Render SSML with the local espeak-ng voice ``voice`` (returns WAV bytes)."""
+    from emotion_dynamics.synthesis import SynthesisRequest
+    from emotion_dynamics_dev.espeak import EspeakSynthesizer
+
+    espeak = EspeakSynthesizer(voice=voice)
+
+    def render(ssml: str) -> bytes:
+        request = SynthesisRequest("", ssml, "espeak", "standard", "pcm", PCM_RATE)
+        return espeak.synthesize(request).audio
+
+    return render
+
+
+def polly_renderer(client: Any, *, voice_id: str, engine: str) -> Render:
+    """Render SSML with Amazon Polly (PCM, so durations are exact); returns WAV bytes."""
+
+    def render(ssml: str) -> bytes:
+        response = client.synthesize_speech(
+            Text=ssml, TextType="ssml", VoiceId=voice_id, Engine=engine,
+            OutputFormat="pcm", SampleRate=str(PCM_RATE),
+        )  # fmt: skip
+        stream = response["AudioStream"]
+        try:
+            pcm = stream.read()
+        finally:
+            stream.close()
+        samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.float32) / 32768
+        out = io.BytesIO()
+        sf.write(out, samples, PCM_RATE, format="WAV", subtype="PCM_16")
+        return out.getvalue()
+
+    return render
+
+
+def polly_language(client: Any, *, voice_id: str, engine: str) -> str:
+    """The language of a Polly voice (``DescribeVoices``), e.g. ``en-US``."""
+    voices = client.describe_voices(Engine=engine).get("Voices", [])
+    for voice in voices:
+        if voice.get("Id") == voice_id:
+            return str(voice["LanguageCode"])
+    raise ValueError(f"Polly has no voice {voice_id} for the {engine} engine")
+
+
+def profile_key(voice: str, engine: str | None) -> str:
+    """The key of a profile in ``voiceProfiles``: the voice, or ``voice@engine``."""
+    return voice if engine is None else f"{voice}@{engine}"
+
+
+def merge_profile(existing: Sequence[str], key: str, profile: VoiceProfile) -> list[str]:
+    """``existing`` profile entries with ``key``'s replaced (or appended), order kept."""
+    line = profile.render(key)
+    out = [line if item.partition("=")[0] == key else item for item in existing]
+    return out if line in out else [*out, line]

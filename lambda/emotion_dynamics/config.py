@@ -96,6 +96,7 @@ class Config:
     volume: VolumeThresholds
     rate: RateThresholds
     prosody: ProsodySettings
+    rate_acoustic_scale: float
 
 
 def read_settings(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -203,6 +204,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         volume=VolumeThresholds(*(v[s.name] for s in c.VOLUME_THRESHOLDS)),
         rate=RateThresholds(*(v[s.name] for s in c.RATE_THRESHOLDS)),
         prosody=_prosody(v),
+        rate_acoustic_scale=v[c.RATE_ACOUSTIC_SCALE.name],
     )
 
 

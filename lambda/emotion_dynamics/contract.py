@@ -386,7 +386,7 @@ PROSODY_MODES: Final = ("classes", "relative")
 #: One voice profile, measured at 100 %: ``VoiceId=language:syllables_per_s:level_dbfs`` and
 #: optionally ``:ms_per_letter:ms_per_pause`` (its duration model; ``VoiceId@engine`` allowed).
 VOICE_PROFILE_PATTERN: Final = (
-    r"[A-Za-z]{1,32}(@[a-z-]{1,16})?=[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*:\d{1,2}(\.\d{1,3})?"
+    r"[A-Za-z][A-Za-z0-9-]{0,31}(@[a-z-]{1,16})?=[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*:\d{1,2}(\.\d{1,3})?"
     r":-?\d{1,3}(\.\d{1,2})?(:\d{1,4}(\.\d{1,2})?:\d{1,4}(\.\d{1,2})?)?"
 )
 
@@ -434,6 +434,11 @@ VOICE_PROFILES: Final = Setting(
     pattern=VOICE_PROFILE_PATTERN,
     expected="'VoiceId=language:syllables_per_s:level_dbfs[:ms_per_letter:ms_per_pause]'",
 )  # fmt: skip
+RATE_ACOUSTIC_SCALE: Final = Setting(
+    "rateAcousticScale", "RATE_ACOUSTIC_SCALE", Kind.FLOAT, "1.128", "x",
+    "Scale from the acoustic estimator's raw syllable count to WPM (fitted on speech-dev; "
+    "calibrated per deployment where transcripts exist)", low=0.5, high=2.0,
+)  # fmt: skip
 PROSODY_SETTINGS: Final = (
     SOURCE_LANGUAGE, PROSODY_MODE, RATE_PERCENT_MIN, RATE_PERCENT_MAX, RATE_DEAD_BAND_PERCENT,
     VOLUME_REFERENCE_DBFS, VOLUME_OFFSET_LIMIT_DB, VOLUME_DEAD_BAND_DB, VOICE_PROFILES,
@@ -455,7 +460,7 @@ LAMBDA_SETTINGS: Final = (
     MAX_RETRIES, RETRY_BASE_DELAY, RETRY_MAX_DELAY, LOG_LEVEL, STRUCTURED_LOGGING,
     AUDIO_SAMPLE_RATE, MAX_AUDIO_DURATION_SECONDS, ENABLE_CACHING, CACHE_TTL_SECONDS,
     CACHE_MAX_ENTRIES, ENABLE_XRAY_TRACING, POLLY_CONNECT_TIMEOUT_SECONDS,
-    POLLY_READ_TIMEOUT_SECONDS, *THRESHOLDS, *PROSODY_SETTINGS,
+    POLLY_READ_TIMEOUT_SECONDS, *THRESHOLDS, RATE_ACOUSTIC_SCALE, *PROSODY_SETTINGS,
 )  # fmt: skip
 
 # --- deployment-only settings (stack keys the Pulumi program reads; no env var) -----------

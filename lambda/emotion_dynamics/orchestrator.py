@@ -82,6 +82,7 @@ class Orchestrator:
                 words=request.source_words,
                 language=request.source_language,
                 language_given=request.language_given,
+                acoustic_scale=config.rate_acoustic_scale,
             )
             self._timed(timings, "rate_detection", start)
         return AudioDynamics(

@@ -108,7 +108,7 @@ def _valid_profiles(text: str) -> bool:
     if not isinstance(items, list):
         return False
     pattern = (
-        r"[A-Za-z]{1,32}(@[a-z-]{1,16})?=[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*:\d{1,2}(\.\d{1,3})?"
+        r"[A-Za-z][A-Za-z0-9-]{0,31}(@[a-z-]{1,16})?=[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*:\d{1,2}(\.\d{1,3})?"
         r":-?\d{1,3}(\.\d{1,2})?(:\d{1,4}(\.\d{1,2})?:\d{1,4}(\.\d{1,2})?)?"
     )
     texts = [str(item) for item in items]
@@ -166,6 +166,7 @@ VALID: dict[str, Callable[[str], bool]] = {
     "VOLUME_OFFSET_LIMIT_DB": number_in(0.0, 30.0),
     "VOLUME_DEAD_BAND_DB": number_in(0.0, 12.0),
     "VOICE_PROFILES": _valid_profiles,
+    "RATE_ACOUSTIC_SCALE": number_in(0.5, 2.0),
 }
 
 
@@ -471,6 +472,7 @@ STACK_INVALID: dict[str, st.SearchStrategy[Any]] = {
     "volumeReferenceDbfs": numeric_invalid(-120, 0, integer=False),
     "volumeOffsetLimitDb": numeric_invalid(0, 30, integer=False),
     "volumeDeadBandDb": numeric_invalid(0, 12, integer=False),
+    "rateAcousticScale": numeric_invalid(0.5, 2.0, integer=False),
     "voiceProfiles": st.one_of(
         st.lists(
             st.sampled_from(

@@ -34,6 +34,7 @@ from emotion_dynamics.errors import ConfigError
 from emotion_dynamics.observability import Telemetry
 from emotion_dynamics.orchestrator import VoiceLookup
 from emotion_dynamics.synthesis import Synthesizer
+from emotion_dynamics.voices import VoiceProfile, profile_for
 from emotion_dynamics_dev.demo import make_demo_inputs
 
 __all__ = ["main"]
@@ -66,7 +67,14 @@ def _synthesizer(backend: str, config: Config) -> tuple[Synthesizer, VoiceLookup
     from emotion_dynamics_dev.espeak import EspeakSynthesizer
 
     espeak = EspeakSynthesizer()
-    return espeak, espeak.voice_profile
+    measured = config.prosody.voice_profiles
+
+    def voices(voice_id: str, engine: str) -> VoiceProfile | None:
+        """The stack's profile of the espeak voice (voices --write-back), else the shipped one."""
+        own = profile_for(measured, espeak.espeak_voice(voice_id), engine)
+        return own or espeak.voice_profile(voice_id, engine)
+
+    return espeak, voices
 
 
 def _build_app(args: argparse.Namespace, *, mode: str | None = None) -> App:

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from emotion_dynamics.config import RateThresholds
+from emotion_dynamics.contract import RATE_ACOUSTIC_SCALE
 from emotion_dynamics.detectors.framing import (
     frame_lengths,
     frame_signal,
@@ -44,8 +45,9 @@ __all__ = [
 
 #: English averages about 1.4-1.46 syllables per word.
 SYLLABLES_PER_WORD: Final = 1.45
-#: Least-squares scale from raw to reference WPM on speech-dev (38 clips); docs/design/rate.md.
-CALIBRATION_SCALE: Final = 1.128
+#: Least-squares scale from raw to reference WPM on speech-dev (38 clips; docs/design/rate.md):
+#: the contract's default of the per-stack setting.
+CALIBRATION_SCALE: Final = float(RATE_ACOUSTIC_SCALE.default)
 #: Counted rates outside these bounds are not human speech (about 40 and 400 WPM of English).
 MIN_PLAUSIBLE_SYLLABLES_PER_S: Final = 1.0
 MAX_PLAUSIBLE_SYLLABLES_PER_S: Final = 10.0
@@ -268,12 +270,12 @@ def estimate_syllables(samples: np.ndarray, sample_rate: int) -> SyllableEstimat
     return SyllableEstimate(syllables=syllables, speech_s=speech_s, confidence=float(confidence))
 
 
-def acoustic_wpm(estimate: SyllableEstimate) -> float | None:
+def acoustic_wpm(estimate: SyllableEstimate, scale: float = CALIBRATION_SCALE) -> float | None:
     """Calibrated WPM of a syllable estimate (``None`` without nuclei or speech)."""
     if estimate.syllables == 0 or estimate.speech_s <= 0.0:
         return None
     raw = estimate.syllables / estimate.speech_s * 60.0 / SYLLABLES_PER_WORD
-    return CALIBRATION_SCALE * raw
+    return scale * raw
 
 
 # --- the detector -----------------------------------------------------------------------
@@ -332,9 +334,9 @@ def _transcript_rate(
     )
 
 
-def _acoustic_rate(samples: np.ndarray, sample_rate: int) -> RateResult:
+def _acoustic_rate(samples: np.ndarray, sample_rate: int, scale: float) -> RateResult:
     estimate = estimate_syllables(samples, sample_rate)
-    acoustic = acoustic_wpm(estimate)
+    acoustic = acoustic_wpm(estimate, scale)
     if acoustic is None:
         return _no_speech(RateMethod.ACOUSTIC, estimate.speech_s, syllables=estimate.syllables)
     return RateResult(
@@ -364,6 +366,7 @@ def detect_rate(
     words: WordTimings | None = None,
     language: str = DEFAULT_LANGUAGE,
     language_given: bool = False,
+    acoustic_scale: float = CALIBRATION_SCALE,
 ) -> RateResult:
     """Measure the speaking rate: from word timings, else a transcript, else acoustically.
 
@@ -387,7 +390,9 @@ def detect_rate(
             "acoustic estimate used",
         )
         counted = None
-    result = counted if counted is not None else _acoustic_rate(samples, sample_rate)
+    result = (
+        counted if counted is not None else _acoustic_rate(samples, sample_rate, acoustic_scale)
+    )
     return judge(
         result, language=language, given=language_given, thresholds=thresholds, notes=notes
     )
