@@ -303,3 +303,9 @@ def test_no_pulumi_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(smoke.SmokeError, match="Pulumi CLI is not installed"):
         smoke.stack_outputs("dev")
+
+
+def test_make_smoke_runs_this_module() -> None:
+    makefile = (smoke.ROOT / "Makefile").read_text(encoding="utf-8")
+    target = makefile.split("\nsmoke:", 1)[1].split("\n\n", 1)[0]
+    assert "$(PY) -m emotion_dynamics_dev.smoke --stack $(STACK)" in target
