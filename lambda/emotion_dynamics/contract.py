@@ -497,8 +497,13 @@ RESERVED_CONCURRENCY: Final = Setting(
 )  # fmt: skip
 PROVISIONED_CONCURRENCY: Final = Setting(
     "provisionedConcurrency", None, Kind.INT, "0", "count",
-    "Provisioned concurrency on the 'live' alias; 0 = no alias, none provisioned",
-    low=0, high=10000,
+    "Provisioned concurrency on the 'live' alias; 0 = none provisioned", low=0, high=10000,
+)  # fmt: skip
+LIVE_VERSION: Final = Setting(
+    "liveVersion", None, Kind.TEXT, "", "-",
+    "Published function version the 'live' alias points at (a rollback); empty = the version "
+    "this deploy publishes", pattern=r"[1-9][0-9]{0,9}",
+    expected="a published version number such as 7", allow_empty=True,
 )  # fmt: skip
 ALARM_PERIOD: Final = Setting(
     "alarmPeriodSeconds", None, Kind.INT, "300", "s", "Period of every alarm (a multiple of 60)",
@@ -530,7 +535,8 @@ THROTTLES_ALARM: Final = Setting(
 )  # fmt: skip
 ALARM_EMAIL: Final = Setting(
     "alarmEmail", None, Kind.TEXT, "", "-",
-    "E-mail subscribed to a topic this stack creates for alarm actions (optional)",
+    "E-mail subscribed to a topic this stack creates for alarm actions (AWS mails a "
+    "confirmation link first); production stacks need it or alarmTopicArn, not a placeholder",
     pattern=r"[^@\s]+@[^@\s]+\.[^@\s]+", expected="an e-mail address", allow_empty=True,
 )  # fmt: skip
 ALARM_TOPIC_ARN: Final = Setting(
@@ -548,9 +554,9 @@ TAGS: Final = Setting(
 
 DEPLOY_SETTINGS: Final = (
     RUNTIME, ARCHITECTURE, MEMORY_SIZE, TIMEOUT, EPHEMERAL_STORAGE_SIZE, LOG_RETENTION,
-    RESERVED_CONCURRENCY, PROVISIONED_CONCURRENCY, ALARM_PERIOD, ALARM_EVALUATION_PERIODS,
-    LATENCY_P95_ALARM, ERROR_COUNT_ALARM, FALLBACK_COUNT_ALARM, LAMBDA_ERRORS_ALARM,
-    THROTTLES_ALARM, ALARM_EMAIL, ALARM_TOPIC_ARN, TAGS,
+    RESERVED_CONCURRENCY, PROVISIONED_CONCURRENCY, LIVE_VERSION, ALARM_PERIOD,
+    ALARM_EVALUATION_PERIODS, LATENCY_P95_ALARM, ERROR_COUNT_ALARM, FALLBACK_COUNT_ALARM,
+    LAMBDA_ERRORS_ALARM, THROTTLES_ALARM, ALARM_EMAIL, ALARM_TOPIC_ARN, TAGS,
 )  # fmt: skip
 
 #: Every setting, Lambda variables first.

@@ -1,4 +1,9 @@
-"""The Lambda function, its dependency layer, its log group and (in prod) a warm alias."""
+"""The Lambda function, its dependency layer, its log group and the ``live`` alias.
+
+Every deploy publishes a version; callers invoke the ``live`` alias, which points at that
+version, or at ``liveVersion`` when the stack pins one (a rollback through ``pulumi up``).
+Provisioned concurrency, where the stack asks for it, sits on the alias.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ class FunctionResources:
     function: aws.lambda_.Function
     layer: aws.lambda_.LayerVersion
     log_group: aws.cloudwatch.LogGroup
-    alias: aws.lambda_.Alias | None
+    alias: aws.lambda_.Alias
     provisioned: aws.lambda_.ProvisionedConcurrencyConfig | None
 
 
@@ -91,8 +96,7 @@ def create_function(
     log_group: aws.cloudwatch.LogGroup,
     tags: dict[str, str],
 ) -> FunctionResources:
-    """The function, and with provisioned concurrency a ``live`` alias that keeps it warm."""
-    warm = settings.provisioned_concurrency > 0
+    """The function (a new version per deploy), its ``live`` alias, and its warmth if any."""
     function = aws.lambda_.Function(
         "function",
         name=settings.function_name,
@@ -118,19 +122,21 @@ def create_function(
             log_format="Text",  # Powertools writes the JSON lines itself (STRUCTURED_LOGGING)
             log_group=log_group.name,
         ),
-        publish=warm,  # an alias with provisioned concurrency needs a published version
+        publish=True,  # every deploy is a version the alias can point at (and roll back to)
         tags=tags,
         opts=pulumi.ResourceOptions(depends_on=[log_group, role_policy]),
     )
-    alias = provisioned = None
-    if warm:
-        alias = aws.lambda_.Alias(
-            "live-alias",
-            name=ALIAS_NAME,
-            description="The published version callers use; kept warm by provisioned concurrency",
-            function_name=function.name,
-            function_version=function.version,
-        )
+    alias = aws.lambda_.Alias(
+        "live-alias",
+        name=ALIAS_NAME,
+        description="What callers invoke: the published version of this deploy, or liveVersion",
+        function_name=function.name,
+        function_version=(
+            str(settings.live_version) if settings.live_version is not None else function.version
+        ),
+    )
+    provisioned = None
+    if settings.provisioned_concurrency > 0:
         provisioned = aws.lambda_.ProvisionedConcurrencyConfig(
             "live-provisioned-concurrency",
             function_name=function.name,

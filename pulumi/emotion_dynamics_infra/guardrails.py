@@ -8,11 +8,15 @@ Resource policies:
 - ``lambda-memory-timeout-bounds``: every function sets memory and timeout explicitly, within
   this workload's bounds (128..3008 MB, 1..30 s by default; policy config can change them).
 
-Stack policies (for stacks named in ``prodStacks``, default ``prod`` and ``production``; the
-stack name is read from the resources' URNs):
+Stack policies (for stacks matching ``prodStacks``, default ``prod``, ``production``,
+``prod-*``, ``production-*``; the stack name is read from the resources' URNs):
 
 - ``prod-alarms-have-actions``: the stack has alarms, and every alarm has an alarm action;
+- ``prod-alarm-recipient``: no e-mail subscription goes to a placeholder address
+  (``example.com``, ``*.test``, ...: :mod:`.production`);
 - ``prod-provisioned-concurrency``: a function alias has provisioned concurrency of at least 1.
+
+Messages name the stack key to change (``emotion-dynamics:alarmEmail``, ...).
 """
 
 from __future__ import annotations
@@ -30,12 +34,16 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from emotion_dynamics.contract import ALARM_EMAIL, ALARM_TOPIC_ARN, PROVISIONED_CONCURRENCY
+from emotion_dynamics_infra.production import PRODUCTION_STACKS, is_production, placeholder_domain
+
 __all__ = [
     "POLICIES",
     "check_lambda_bounds",
     "check_log_retention",
     "check_no_wildcard_actions",
     "check_prod_alarm_actions",
+    "check_prod_alarm_recipient",
     "check_prod_provisioned_concurrency",
     "wildcard_actions",
 ]
@@ -49,13 +57,14 @@ LOG_GROUP_TYPE: Final = "aws:cloudwatch/logGroup:LogGroup"
 FUNCTION_TYPE: Final = "aws:lambda/function:Function"
 ALARM_TYPE: Final = "aws:cloudwatch/metricAlarm:MetricAlarm"
 PROVISIONED_TYPE: Final = "aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig"
+SUBSCRIPTION_TYPE: Final = "aws:sns/topicSubscription:TopicSubscription"
 
 DEFAULTS: Final[Mapping[str, Any]] = {
     "minMemoryMb": 128,
     "maxMemoryMb": 3008,
     "minTimeoutSeconds": 1,
     "maxTimeoutSeconds": 30,
-    "prodStacks": ["prod", "production"],
+    "prodStacks": list(PRODUCTION_STACKS),
 }
 
 
@@ -147,7 +156,8 @@ def _stack_name(args: StackValidationArgs) -> str | None:
 
 
 def _is_prod(args: StackValidationArgs) -> bool:
-    return _stack_name(args) in set(_config(args, "prodStacks"))
+    name = _stack_name(args)
+    return name is not None and is_production(name, _config(args, "prodStacks"))
 
 
 def check_prod_alarm_actions(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -159,7 +169,28 @@ def check_prod_alarm_actions(args: StackValidationArgs, report: ReportViolation)
         report("production stack declares no CloudWatch alarms", None)
     for alarm in alarms:
         if not _as_list(alarm.props.get("alarmActions")):
-            report(f"{alarm.name}: production alarm has no alarm actions", alarm.urn)
+            report(
+                f"{alarm.name}: production alarm has no alarm actions (set "
+                f"{ALARM_EMAIL.full_key} or {ALARM_TOPIC_ARN.full_key})",
+                alarm.urn,
+            )
+
+
+def check_prod_alarm_recipient(args: StackValidationArgs, report: ReportViolation) -> None:
+    """A prod stack's alarm e-mail goes to a real address, not a documentation placeholder."""
+    if not _is_prod(args):
+        return
+    for sub in args.resources:
+        if sub.resource_type != SUBSCRIPTION_TYPE or sub.props.get("protocol") != "email":
+            continue
+        endpoint = str(sub.props.get("endpoint") or "")
+        domain = placeholder_domain(endpoint)
+        if domain is not None:
+            report(
+                f"{ALARM_EMAIL.full_key}: {endpoint!r} is a placeholder address ({domain} is "
+                "reserved); production alarms would notify nobody",
+                sub.urn,
+            )
 
 
 def check_prod_provisioned_concurrency(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -168,7 +199,11 @@ def check_prod_provisioned_concurrency(args: StackValidationArgs, report: Report
         return
     configs = [r for r in args.resources if r.resource_type == PROVISIONED_TYPE]
     if not any((c.props.get("provisionedConcurrentExecutions") or 0) >= 1 for c in configs):
-        report("production stack has no provisioned concurrency (alias + >= 1 execution)", None)
+        report(
+            "production stack has no provisioned concurrency (alias + >= 1 execution; "
+            f"set {PROVISIONED_CONCURRENCY.full_key})",
+            None,
+        )
 
 
 _BOUNDS_SCHEMA: Final = PolicyConfigSchema(
@@ -210,6 +245,12 @@ POLICIES: Final = (
         name="prod-alarms-have-actions",
         description="Production stacks have alarms, each with an alarm action.",
         validate=check_prod_alarm_actions,
+        config_schema=_PROD_SCHEMA,
+    ),
+    StackValidationPolicy(
+        name="prod-alarm-recipient",
+        description="Production alarm e-mails go to a real address, not a placeholder domain.",
+        validate=check_prod_alarm_recipient,
         config_schema=_PROD_SCHEMA,
     ),
     StackValidationPolicy(

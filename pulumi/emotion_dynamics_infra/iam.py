@@ -5,6 +5,9 @@
   (the group is managed by the stack, so no ``logs:CreateLogGroup``);
 - X-Ray writes only when tracing is enabled;
 - no ``cloudwatch:PutMetricData``: EMF metrics are log lines that CloudWatch extracts.
+
+And the policy a caller needs (:func:`caller_policy`, the stack output ``callerPolicy``):
+``lambda:InvokeFunction`` on the ``live`` alias only.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ import pulumi
 from emotion_dynamics_infra.stack import StackSettings
 
 __all__ = [
+    "INVOKE_ACTIONS",
     "LOG_ACTIONS",
     "POLLY_ACTIONS",
     "XRAY_ACTIONS",
     "assume_role_policy",
+    "caller_policy",
     "create_role",
     "execution_policy",
 ]
@@ -29,6 +34,7 @@ __all__ = [
 POLLY_ACTIONS: Final = ("polly:SynthesizeSpeech",)
 LOG_ACTIONS: Final = ("logs:CreateLogStream", "logs:PutLogEvents")
 XRAY_ACTIONS: Final = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
+INVOKE_ACTIONS: Final = ("lambda:InvokeFunction",)
 
 
 def assume_role_policy() -> dict[str, Any]:
@@ -72,6 +78,25 @@ def execution_policy(log_group_arn: str, *, xray: bool) -> dict[str, Any]:
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def caller_policy(alias_arn: str) -> dict[str, Any]:
+    """The least-privilege policy of a caller: invoke the ``live`` alias, nothing else.
+
+    The alias ARN (``...:function:NAME:live``) grants neither ``$LATEST`` nor any other
+    version or alias of the function.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "InvokeLiveAlias",
+                "Effect": "Allow",
+                "Action": list(INVOKE_ACTIONS),
+                "Resource": [alias_arn],
+            }
+        ],
+    }
 
 
 def create_role(

@@ -14,7 +14,7 @@ from typing import Final
 
 import pulumi
 from emotion_dynamics_infra.function import create_function, create_layer, create_log_group
-from emotion_dynamics_infra.iam import create_role
+from emotion_dynamics_infra.iam import caller_policy, create_role
 from emotion_dynamics_infra.monitoring import create_monitoring
 from emotion_dynamics_infra.stack import (
     DEPRECATED_RUNTIMES,
@@ -75,7 +75,10 @@ def main() -> None:
 
     pulumi.export("functionName", fn.function.name)
     pulumi.export("functionArn", fn.function.arn)
-    pulumi.export("aliasArn", fn.alias.arn if fn.alias else None)
+    pulumi.export("aliasArn", fn.alias.arn)
+    pulumi.export("publishedVersion", fn.function.version)
+    pulumi.export("liveVersion", fn.alias.function_version)
+    pulumi.export("callerPolicy", fn.alias.arn.apply(caller_policy))
     pulumi.export("layerArn", layer.arn)
     pulumi.export("logGroupName", log_group.name)
     pulumi.export("alarmNames", [alarm.name for alarm in monitoring.alarms.values()])

@@ -2,7 +2,9 @@
 
 The keys, types, defaults and bounds are the contract's (:mod:`emotion_dynamics.contract`);
 this module maps them to the function's environment and adds the deployment's own rules
-(timeout against Polly's worst case, concurrency, runtime and architecture). The Lambda's
+(timeout against Polly's worst case, concurrency, runtime and architecture, the Region
+against the engine (:mod:`.regions`), a production stack's alarm recipient
+(:mod:`.production`)). The Lambda's
 :func:`~emotion_dynamics.config.load_config` runs over the resulting environment as the
 final check, so a stack can never deploy a value the function would refuse at init. Pure:
 no Pulumi engine is needed except in :func:`settings_from_pulumi_config`.
@@ -25,6 +27,8 @@ from emotion_dynamics import contract as c
 from emotion_dynamics.config import load_config
 from emotion_dynamics.contract import STACK_NAMESPACE, Setting, SettingValueError
 from emotion_dynamics.errors import ConfigError
+from emotion_dynamics_infra.production import is_production, placeholder_domain
+from emotion_dynamics_infra.regions import region_problem
 
 __all__ = [
     "DEPRECATED_RUNTIMES",
@@ -84,6 +88,8 @@ class StackSettings:
     log_retention_days: int
     reserved_concurrency: int
     provisioned_concurrency: int
+    #: The published version the ``live`` alias points at; ``None``: the one this deploy publishes.
+    live_version: int | None
     enable_xray_tracing: bool
     log_level: str
     #: The function's environment variables from the stack keys (Powertools' not included).
@@ -228,6 +234,41 @@ def _concurrency(values: _Values) -> tuple[int, int]:
     return reserved, provisioned
 
 
+def _check_region(region: str, values: _Values) -> None:
+    problem = region_problem(region, values(c.POLLY_ENGINE))
+    if problem is not None:
+        raise StackConfigError(
+            c.AWS_REGION.key, f"{problem} (or choose another {c.POLLY_ENGINE.full_key})"
+        )
+
+
+def _check_production_alarms(stack: str, alarms: AlarmSettings) -> None:
+    """A production stack's alarms must reach a person: a real address, or a topic."""
+    if not is_production(stack):
+        return
+    if alarms.email is not None:
+        domain = placeholder_domain(alarms.email)
+        if domain is not None:
+            raise StackConfigError(
+                c.ALARM_EMAIL.key,
+                f"{alarms.email!r} is a placeholder address ({domain} is reserved, nobody reads "
+                f"it); a production stack needs the team's on-call address: pulumi config set "
+                f"{c.ALARM_EMAIL.key} ADDRESS --stack {stack}",
+            )
+    elif alarms.topic_arn is None:
+        raise StackConfigError(
+            c.ALARM_EMAIL.key,
+            f"a production stack's alarms must notify someone: pulumi config set "
+            f"{c.ALARM_EMAIL.key} ADDRESS --stack {stack} (then confirm the e-mail AWS sends), "
+            f"or set {c.ALARM_TOPIC_ARN.full_key} to an existing SNS topic",
+        )
+
+
+def _live_version(values: _Values) -> int | None:
+    text = values(c.LIVE_VERSION)
+    return int(text) if text else None
+
+
 def _tags(values: _Values) -> dict[str, str]:
     return {key: value for key, _, value in (item.rpartition("=") for item in values(c.TAGS))}
 
@@ -245,9 +286,13 @@ def _validate(raw: Mapping[str, str], *, stack: str, region: str) -> StackSettin
     # Deployment keys first (cheap checks), then the Lambda's, then the cross-checks.
     runtime, architecture = _runtime_and_architecture(values)
     reserved, provisioned = _concurrency(values)
+    live_version = _live_version(values)
+    alarms = _alarm_settings(values)
     env = _lambda_env(values)
+    _check_region(region, values)
     timeout_s = values(c.TIMEOUT)
     _check_timeout(timeout_s, values)
+    _check_production_alarms(stack, alarms)
     return StackSettings(
         project=PROJECT,
         stack=stack,
@@ -260,11 +305,12 @@ def _validate(raw: Mapping[str, str], *, stack: str, region: str) -> StackSettin
         log_retention_days=values(c.LOG_RETENTION),
         reserved_concurrency=reserved,
         provisioned_concurrency=provisioned,
+        live_version=live_version,
         enable_xray_tracing=values(c.ENABLE_XRAY_TRACING),
         log_level=values(c.LOG_LEVEL),
         lambda_env=env,
         thresholds={s.key: values(s) for s in c.THRESHOLDS},
-        alarms=_alarm_settings(values),
+        alarms=alarms,
         tags=_tags(values),
     )
 

@@ -428,6 +428,14 @@ STACK_INVALID: dict[str, st.SearchStrategy[Any]] = {
         numeric_invalid(0, 10000, integer=True),
         st.integers(int(base_stack_values()["reservedConcurrency"]) + 1, 10000).map(str),
     ),  # more than the stack reserves
+    "liveVersion": st.one_of(
+        st.sampled_from(["0", "-1", "1.5", "$LATEST", "live", "v3", "1e3", "01"]),
+        st.text(min_size=1, max_size=6),
+    ).filter(
+        lambda t: (
+            t.strip() != "" and not re.fullmatch(contract.LIVE_VERSION.pattern or "", t.strip())
+        )
+    ),  # not a published version number
     "alarmPeriodSeconds": st.one_of(
         numeric_invalid(60, 86400, integer=True),
         st.integers(60, 86400).filter(lambda n: n % 60).map(str),

@@ -166,6 +166,22 @@ def test_cli_prints_sizes_against_limits(
     assert "Lambda limit 250.0 MB" in out and "direct upload limit 50.0 MB" in out
 
 
+def test_cli_exports_both_archives_under_fixed_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The workflow builds once and hands DIR/function.zip and DIR/layer.zip to later jobs.
+    fake_layer = tmp_path / "layer-python3.12-x86_64-0123.zip"
+    with zipfile.ZipFile(fake_layer, "w") as zf:
+        zf.writestr("python/x.py", "x = 1\n")
+    monkeypatch.setattr(artifacts, "layer_archive", lambda **_: fake_layer)
+    out_dir = tmp_path / "dist" / "archives"
+    assert artifacts.main(["--cache-dir", str(tmp_path), "--export", str(out_dir)]) == 0
+    function = artifacts.function_archive(runtime="python3.12", cache_dir=tmp_path)
+    assert _sha(out_dir / "function.zip") == _sha(function)
+    assert _sha(out_dir / "layer.zip") == _sha(fake_layer)
+    assert f"exported: {out_dir / 'function.zip'}" in capsys.readouterr().out
+
+
 def test_local_layer_builder_targets_this_interpreter(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -34,6 +34,7 @@ RESOURCE_CHECKS = (
 )
 STACK_CHECKS = (
     guardrails.check_prod_alarm_actions,
+    guardrails.check_prod_alarm_recipient,
     guardrails.check_prod_provisioned_concurrency,
 )
 
@@ -78,6 +79,7 @@ def test_pack_declares_every_policy() -> None:
         "log-group-retention",
         "lambda-memory-timeout-bounds",
         "prod-alarms-have-actions",
+        "prod-alarm-recipient",
         "prod-provisioned-concurrency",
     ]
 
@@ -163,7 +165,63 @@ def test_prod_alarms_without_actions_are_caught(program_runs: dict[str, ProgramR
     run = program_runs["prod"]
     found = run_pack(_edited(run, "aws:cloudwatch/metricAlarm:MetricAlarm", alarmActions=[]))
     assert len(found) == 5
-    assert all("production alarm has no alarm actions" in f for f in found)
+    assert all(
+        f.endswith(
+            "production alarm has no alarm actions (set emotion-dynamics:alarmEmail or "
+            "emotion-dynamics:alarmTopicArn)"
+        )
+        for f in found
+    )
+
+
+SUBSCRIPTION = "aws:sns/topicSubscription:TopicSubscription"
+
+
+@pytest.mark.parametrize(
+    ("address", "domain"),
+    [
+        ("someone@example.com", "example.com"),
+        ("oncall@team.example.org", "example.org"),
+        ("ops@EXAMPLE.NET", "example.net"),
+        ("alerts@speech.test", "test"),
+        ("alerts@nowhere.invalid", "invalid"),
+        ("root@box.localhost", "localhost"),
+    ],
+)
+def test_prod_placeholder_alarm_email_is_caught(
+    program_runs: dict[str, ProgramRun], address: str, domain: str
+) -> None:
+    # GIVEN prod's e-mail subscription pointed at a placeholder address (the stack validation
+    # refuses it first; the pack is the second line, e.g. for a stack built another way)
+    found = run_pack(_edited(program_runs["prod"], SUBSCRIPTION, endpoint=address))
+    # THEN the pack names the key to change
+    assert found == [
+        f"emotion-dynamics:alarmEmail: {address!r} is a placeholder address ({domain} is "
+        "reserved); production alarms would notify nobody"
+    ]
+
+
+def test_prod_real_alarm_email_and_dev_placeholders_pass(
+    program_runs: dict[str, ProgramRun],
+) -> None:
+    prod = program_runs["prod"]
+    assert prod.one(SUBSCRIPTION).outputs["endpoint"].endswith("@emotion-dynamics-ops.com")
+    assert run_pack(prod.resources) == []
+    # a dev stack is not production: its (absent) recipient is not the pack's concern
+    args = _stack_args(
+        [replace(r, urn=r.urn.replace("urn:pulumi:prod::", "urn:pulumi:dev::"))
+         for r in _edited(prod, SUBSCRIPTION, endpoint="someone@example.com")]
+    )  # fmt: skip
+    assert _violations(guardrails.check_prod_alarm_recipient, args) == []
+
+
+@pytest.mark.parametrize("stack", ["prod", "production", "prod-eu", "production-west"])
+def test_production_stack_names(program_runs: dict[str, ProgramRun], stack: str) -> None:
+    renamed = [
+        replace(r, urn=r.urn.replace("urn:pulumi:prod::", f"urn:pulumi:{stack}::"))
+        for r in _edited(program_runs["prod"], SUBSCRIPTION, endpoint="a@example.com")
+    ]
+    assert _violations(guardrails.check_prod_alarm_recipient, _stack_args(renamed))
 
 
 def test_prod_without_alarms_or_warmth_is_caught(program_runs: dict[str, ProgramRun]) -> None:
@@ -179,7 +237,8 @@ def test_prod_without_alarms_or_warmth_is_caught(program_runs: dict[str, Program
     ]
     assert run_pack(kept) == [
         "production stack declares no CloudWatch alarms",
-        "production stack has no provisioned concurrency (alias + >= 1 execution)",
+        "production stack has no provisioned concurrency (alias + >= 1 execution; set "
+        "emotion-dynamics:provisionedConcurrency)",
     ]
 
 

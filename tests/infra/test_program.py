@@ -9,7 +9,15 @@ import pytest
 
 from emotion_dynamics import contract
 from emotion_dynamics_infra import stack as stack_settings
-from tests.infra.infra_harness import ACCOUNT, REGION, REPO, ProgramRun, engine_config
+from tests.infra.infra_harness import (
+    ACCOUNT,
+    REGION,
+    REPO,
+    ProgramRun,
+    engine_config,
+    parliament_findings,
+    stack_file_values,
+)
 
 FUNCTION = "aws:lambda/function:Function"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -37,7 +45,7 @@ CUSTOM_METRICS = {
 
 
 def stack_file(stack: str) -> stack_settings.StackSettings:
-    return stack_settings.validate_stack_file(REPO / f"Pulumi.{stack}.yaml")
+    return stack_settings.settings_from_mapping(stack_file_values(stack), stack=stack)
 
 
 def test_role_is_trusted_by_lambda_only(stack_run: ProgramRun) -> None:
@@ -206,7 +214,7 @@ def test_alarm_actions_only_where_configured(stack_run: ProgramRun) -> None:
         sub = stack_run.one("aws:sns/topicSubscription:TopicSubscription").inputs
         assert (sub["protocol"], sub["endpoint"]) == (
             "email",
-            "emotion-dynamics-oncall@example.com",
+            stack_file_values("prod")["emotion-dynamics:alarmEmail"],
         )
     else:
         assert stack_run.of_type(TOPIC) == []
@@ -225,15 +233,53 @@ def test_dashboard_shows_the_seven_custom_metrics(stack_run: ProgramRun) -> None
     assert all(w["properties"]["region"] == REGION for w in body["widgets"])
 
 
-def test_prod_only_resources(program_runs: dict[str, ProgramRun]) -> None:
+def test_every_deploy_publishes_and_the_alias_follows(stack_run: ProgramRun) -> None:
+    # GIVEN liveVersion empty in both stack files, THEN the function publishes a version and
+    # the `live` alias points at exactly that version (the mock publishes version "1").
+    fn = stack_run.one(FUNCTION)
+    assert fn.inputs["publish"] is True
+    alias = stack_run.one(ALIAS).inputs
+    assert (alias["name"], alias["functionName"]) == ("live", fn.inputs["name"])
+    assert alias["functionVersion"] == fn.outputs["version"] == "1"
+
+
+def test_prod_alone_keeps_the_alias_warm(program_runs: dict[str, ProgramRun]) -> None:
     prod, dev = program_runs["prod"], program_runs["dev"]
-    alias = prod.one(ALIAS).inputs
-    assert (alias["name"], alias["functionVersion"]) == ("live", "1")
     provisioned = prod.one(PROVISIONED).inputs
     assert (provisioned["qualifier"], provisioned["provisionedConcurrentExecutions"]) == ("live", 2)
-    assert prod.one(FUNCTION).inputs["publish"] is True
-    assert dev.of_type(ALIAS) == [] and dev.of_type(PROVISIONED) == []
-    assert dev.one(FUNCTION).inputs["publish"] is False
+    assert dev.of_type(PROVISIONED) == []
+
+
+@pytest.mark.parametrize("version", ["3", "17"])
+def test_live_version_moves_the_alias(run_with_config: Any, version: str) -> None:
+    # GIVEN prod with liveVersion set (a rollback), WHEN the program runs
+    run = run_with_config("prod", engine_config("prod") | {"emotion-dynamics:liveVersion": version})
+    # THEN the function still publishes this deploy's version, but the alias (and the
+    # provisioned concurrency on it) stays on the pinned one
+    assert run.one(FUNCTION).inputs["publish"] is True
+    assert run.one(ALIAS).inputs["functionVersion"] == version
+    assert run.one(PROVISIONED).inputs["qualifier"] == "live"
+    assert run.exports["liveVersion"] == version
+    assert run.exports["publishedVersion"] == "1"
+
+
+def test_caller_policy_invokes_the_alias_only(stack_run: ProgramRun) -> None:
+    out = stack_run.exports
+    policy = out["callerPolicy"]
+    assert policy == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "InvokeLiveAlias",
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunction"],
+                "Resource": [out["aliasArn"]],
+            }
+        ],
+    }
+    # the alias's ARN, never the bare function (that would grant $LATEST and every version)
+    assert out["aliasArn"].endswith(":live") and out["aliasArn"] != out["functionArn"]
+    assert parliament_findings(policy) == []
 
 
 def test_stack_outputs(stack_run: ProgramRun) -> None:
@@ -260,10 +306,8 @@ def test_stack_outputs(stack_run: ProgramRun) -> None:
             "rateFastThreshold",
         )
     }
-    if stack_run.stack == "prod":
-        assert out["aliasArn"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}:live"
-    else:
-        assert out["aliasArn"] is None
+    assert out["aliasArn"] == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}:live"
+    assert (out["publishedVersion"], out["liveVersion"]) == ("1", "1")
 
 
 @pytest.mark.parametrize(
@@ -282,6 +326,7 @@ def test_stack_outputs(stack_run: ProgramRun) -> None:
         ("architecture", "ppc64le", "expected one of x86_64, arm64"),
         ("timeout", "5", "must exceed"),
         ("minStabilityThreshold", "1.5", "expected a number in [0, 1]"),
+        ("liveVersion", "latest", "expected a published version number such as 7"),
     ],
 )
 def test_invalid_config_stops_before_any_resource(

@@ -15,12 +15,13 @@ from emotion_dynamics_infra.stack import (
     settings_from_mapping,
     validate_stack_file,
 )
-from tests.infra.infra_harness import REPO
+from tests.infra.infra_harness import OPERATOR_ALARM_EMAIL, REPO, stack_file_values
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_files_validate(stack: str) -> None:
-    result = validate_stack_file(REPO / f"Pulumi.{stack}.yaml")
+    # prod as the operator completes it (its alarm address; see the next test)
+    result = settings_from_mapping(stack_file_values(stack), stack=stack)
     assert result.stack == stack
     assert result.region == "us-east-1"
     assert result.function_name == f"emotion-dynamics-{stack}"
@@ -28,6 +29,19 @@ def test_stack_files_validate(stack: str) -> None:
     assert result.thresholds["volumeLoudThreshold"] == float(
         stack_file["emotion-dynamics:volumeLoudThreshold"]
     )
+
+
+def test_committed_prod_file_waits_for_the_operators_address() -> None:
+    # The committed prod file names no recipient on purpose: it refuses to validate, naming
+    # the key and the command, until an operator sets a real address (or a topic).
+    raw = stack_settings.load_stack_file(REPO / "Pulumi.prod.yaml")
+    if raw["emotion-dynamics:alarmEmail"] or raw["emotion-dynamics:alarmTopicArn"]:
+        assert validate_stack_file(REPO / "Pulumi.prod.yaml").alarms  # an operator set one
+        return
+    with pytest.raises(StackConfigError) as info:
+        validate_stack_file(REPO / "Pulumi.prod.yaml")
+    assert info.value.key == "emotion-dynamics:alarmEmail"
+    assert "pulumi config set alarmEmail ADDRESS --stack prod" in str(info.value)
 
 
 def _rewrite_thresholds(tmp_path: Path, values: dict[str, str]) -> Path:
@@ -106,6 +120,10 @@ def _base() -> dict[str, object]:
         ("alarmPeriodSeconds", 90, "expected a multiple of 60"),
         ("tags", ["aws:owner=x"], "expected 'key=value'"),
         ("timeout", 9, "must exceed"),
+        ("liveVersion", "0", "expected a published version number such as 7, given '0'"),
+        ("liveVersion", "-2", "expected a published version number"),
+        ("liveVersion", "1.5", "expected a published version number"),
+        ("liveVersion", "$LATEST", "expected a published version number"),
     ],
 )
 def test_errors_name_the_key(key: str, value: object, fragment: str) -> None:
@@ -161,3 +179,120 @@ def test_stack_name_must_fit_aws_name_limits() -> None:
         settings_from_mapping(_base(), stack="s" * 30).function_name
         == "emotion-dynamics-" + "s" * 30
     )
+
+
+# --- liveVersion -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "version"), [("", None), ("1", 1), ("42", 42), (7, 7)])
+def test_live_version_is_empty_or_a_positive_integer(text: object, version: int | None) -> None:
+    values = _base() | {"emotion-dynamics:liveVersion": text}
+    assert settings_from_mapping(values, stack="dev").live_version == version
+
+
+# --- production guard rails ------------------------------------------------------------
+
+
+def _prod(**overrides: object) -> dict[str, object]:
+    values = stack_file_values("prod")
+    return values | {f"emotion-dynamics:{k}": v for k, v in overrides.items()}
+
+
+@pytest.mark.parametrize(
+    ("address", "domain"),
+    [
+        ("someone@example.com", "example.com"),
+        ("emotion-dynamics-oncall@example.com", "example.com"),
+        ("a@mail.example.org", "example.org"),
+        ("a@example.net", "example.net"),
+        ("a@team.test", "test"),
+        ("a@host.invalid", "invalid"),
+        ("a@box.localhost", "localhost"),
+        ("a@printer.local", "local"),
+        ("a@docs.example", "example"),
+    ],
+)
+@pytest.mark.parametrize("stack", ["prod", "production", "prod-eu"])
+def test_prod_refuses_a_placeholder_alarm_email(stack: str, address: str, domain: str) -> None:
+    with pytest.raises(StackConfigError) as info:
+        settings_from_mapping(_prod(alarmEmail=address), stack=stack)
+    assert str(info.value).startswith(
+        f"emotion-dynamics:alarmEmail: {address!r} is a placeholder address ({domain} is reserved"
+    )
+
+
+def test_prod_refuses_no_recipient_at_all() -> None:
+    with pytest.raises(StackConfigError, match=r"^emotion-dynamics:alarmEmail: ") as info:
+        settings_from_mapping(_prod(alarmEmail="", alarmTopicArn=""), stack="prod")
+    assert "emotion-dynamics:alarmTopicArn" in str(info.value)
+    assert "confirm the e-mail" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"alarmEmail": OPERATOR_ALARM_EMAIL},
+        {"alarmEmail": "oncall@examples.com"},  # a real domain that merely looks alike
+        {"alarmEmail": "", "alarmTopicArn": "arn:aws:sns:us-east-1:123456789012:oncall"},
+    ],
+)
+def test_prod_accepts_a_real_address_or_a_topic(overrides: dict[str, str]) -> None:
+    result = settings_from_mapping(_prod(**overrides), stack="prod")
+    assert result.alarms.email or result.alarms.topic_arn
+
+
+def test_dev_may_page_nobody_or_a_placeholder() -> None:
+    assert settings_from_mapping(_base(), stack="dev").alarms.email is None
+    values = _base() | {"emotion-dynamics:alarmEmail": "someone@example.com"}
+    assert settings_from_mapping(values, stack="dev").alarms.email == "someone@example.com"
+
+
+def test_placeholder_prod_stack_file_fails_validation_and_names_the_key(tmp_path: Path) -> None:
+    # The acceptance case: a prod stack file with alarmEmail: someone@example.com.
+    text = (REPO / "Pulumi.prod.yaml").read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("  emotion-dynamics:alarmEmail:"))
+    target = tmp_path / "Pulumi.prod.yaml"
+    target.write_text(
+        text.replace(line, "  emotion-dynamics:alarmEmail: someone@example.com"), "utf-8"
+    )
+    with pytest.raises(StackConfigError) as info:
+        validate_stack_file(target)
+    assert info.value.key == "emotion-dynamics:alarmEmail"
+    assert "'someone@example.com' is a placeholder address" in str(info.value)
+
+
+# --- Region and engine -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("engine", "region"),
+    [
+        ("neural", "eu-north-1"),
+        ("neural", "us-east-2"),
+        ("generative", "eu-west-1"),
+        ("long-form", "us-west-2"),
+        ("standard", "xx-south-9"),
+    ],
+)
+def test_region_without_the_engine_is_refused(engine: str, region: str) -> None:
+    values = _base() | {"emotion-dynamics:pollyEngine": engine, "aws:region": region}
+    with pytest.raises(StackConfigError) as info:
+        settings_from_mapping(values, stack="dev")
+    assert info.value.key == "aws:region"
+    assert str(info.value).startswith(f"aws:region: Polly offers no {engine} engine in {region}")
+    assert "emotion-dynamics:pollyEngine" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("engine", "region"),
+    [
+        ("neural", "eu-west-1"),
+        ("neural", "ap-southeast-2"),
+        ("standard", "eu-north-1"),
+        ("generative", "eu-central-1"),
+        ("long-form", "us-east-1"),
+    ],
+)
+def test_region_with_the_engine_is_accepted(engine: str, region: str) -> None:
+    values = _base() | {"emotion-dynamics:pollyEngine": engine, "aws:region": region}
+    assert settings_from_mapping(values, stack="dev").region == region

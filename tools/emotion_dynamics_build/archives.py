@@ -569,6 +569,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runtime", default="python3.12")
     parser.add_argument("--architecture", default="x86_64", choices=sorted(MACHINES))
     parser.add_argument("--cache-dir", type=Path, default=BUILD_DIR)
+    parser.add_argument(
+        "--export",
+        type=Path,
+        metavar="DIR",
+        help="also copy them to DIR/function.zip and DIR/layer.zip (CI hands these on)",
+    )
     args = parser.parse_args(argv)
     try:
         function = function_archive(runtime=args.runtime, cache_dir=args.cache_dir)
@@ -587,6 +593,10 @@ def main(argv: list[str] | None = None) -> int:
             f" unzipped {_mb(sizes.unzipped)}"
         )
     print(f"total unzipped {_mb(total)} (Lambda limit {_mb(UNZIPPED_LIMIT_BYTES)})")
+    if args.export is not None:
+        for name, path in (("function.zip", function), ("layer.zip", layer)):
+            shutil.copyfile(path, _ensure(args.export) / name)
+        print(f"exported: {args.export / 'function.zip'}, {args.export / 'layer.zip'}")
     too_big = total > UNZIPPED_LIMIT_BYTES or max(fn_sizes.zipped, layer_sizes.zipped) > (
         DIRECT_UPLOAD_LIMIT_BYTES
     )

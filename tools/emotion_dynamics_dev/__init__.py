@@ -6,5 +6,8 @@
 - :mod:`.espeak`: the espeak-ng synthesis backend (no AWS);
 - :mod:`.stack_env`: a command run with the environment a stack would deploy;
 - :mod:`.contract_docs`: ``Pulumi.yaml``'s config schema and the README's tables, generated
-  from :mod:`emotion_dynamics.contract`.
+  from :mod:`emotion_dynamics.contract`;
+- :mod:`.smoke`: ``make smoke STACK=dev``, the deployed stack's alias invoked with the sample
+  events;
+- :mod:`.workflow_lint`: actionlint and zizmor over ``.github/workflows`` (``make lint``).
 """

@@ -1,5 +1,7 @@
 """Write what derives from the contract: ``Pulumi.yaml``'s config schema and the README's tables.
 
+The README's Region table derives from :mod:`emotion_dynamics_infra.regions` the same way.
+
     .venv/bin/python -m emotion_dynamics_dev.contract_docs           # check: exit 1 if stale
     .venv/bin/python -m emotion_dynamics_dev.contract_docs --write   # rewrite them (make contract)
 
@@ -15,13 +17,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
-from emotion_dynamics.contract import DEPLOY_SETTINGS, LAMBDA_SETTINGS, Kind, Setting
+from emotion_dynamics.contract import DEPLOY_SETTINGS, ENGINES, LAMBDA_SETTINGS, Kind, Setting
+from emotion_dynamics_infra import regions
 
 __all__ = [
     "PROJECT_FILE",
     "README",
     "deploy_table",
     "env_table",
+    "regions_table",
     "render_project_file",
     "render_readme",
     "schema_block",
@@ -32,6 +36,7 @@ README: Final = ROOT / "README.md"
 PROJECT_FILE: Final = ROOT / "Pulumi.yaml"
 ENV_BEGIN, ENV_END = "<!-- env-table:begin -->", "<!-- env-table:end -->"
 DEPLOY_BEGIN, DEPLOY_END = "<!-- stack-table:begin -->", "<!-- stack-table:end -->"
+REGIONS_BEGIN, REGIONS_END = "<!-- regions-table:begin -->", "<!-- regions-table:end -->"
 SCHEMA_HEADER: Final = (
     "# Every key the program reads, generated from lambda/emotion_dynamics/contract.py by\n"
     "# `make contract` (do not edit by hand; a test fails when this block is stale). Types are\n"
@@ -73,6 +78,21 @@ def deploy_table() -> str:
     rows = ["| stack key | meaning | unit | default | allowed |", "|---|---|---|---|---|"]
     for s in DEPLOY_SETTINGS:
         rows.append(f"| `{s.key}` | {s.meaning} | {s.unit} | {_default(s)} | {_allowed(s)} |")
+    return "\n".join(rows)
+
+
+def regions_table() -> str:
+    """The README's table of the Regions where Polly offers each engine, with its sources."""
+    every = sorted(set().union(*regions.REGIONS_BY_ENGINE.values()))
+    rows = [
+        "| Region | " + " | ".join(ENGINES) + " |",
+        "|---|" + "---|" * len(ENGINES),
+    ]
+    for region in every:
+        marks = ["yes" if region in regions.engine_regions(e) else "-" for e in ENGINES]
+        rows.append(f"| `{region}` | " + " | ".join(marks) + " |")
+    sources = "; ".join(f"{e}: {regions.SOURCES[e]}" for e in ENGINES)
+    rows += ["", f"Sources (retrieved {regions.RETRIEVED}): {sources}."]
     return "\n".join(rows)
 
 
@@ -124,10 +144,10 @@ def _replace(text: str, begin: str, end: str, body: str) -> str:
 
 
 def render_readme(text: str) -> str:
-    """``README.md`` with both tables replaced between their markers."""
-    return _replace(
-        _replace(text, ENV_BEGIN, ENV_END, env_table()), DEPLOY_BEGIN, DEPLOY_END, deploy_table()
-    )
+    """``README.md`` with the three tables replaced between their markers."""
+    text = _replace(text, ENV_BEGIN, ENV_END, env_table())
+    text = _replace(text, DEPLOY_BEGIN, DEPLOY_END, deploy_table())
+    return _replace(text, REGIONS_BEGIN, REGIONS_END, regions_table())
 
 
 def main(argv: list[str]) -> int:
