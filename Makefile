@@ -22,7 +22,7 @@ help:
 	@echo "make artifacts  build the Lambda zip and layer (RUNTIME=$(RUNTIME) ARCH=$(ARCH); EXPORT=DIR copies them)"
 	@echo "make validate   check Pulumi.$(STACK).yaml as pulumi up would, one-line verdict (STACK=...)"
 	@echo "make smoke      invoke the deployed stack's live alias with tests/events/ (STACK=...; AWS + Pulumi CLI)"
-	@echo "make calibrate  fit thresholds and write them into Pulumi.$(STACK).yaml (STACK=...)"
+	@echo "make calibrate  calibrate Pulumi.$(STACK).yaml from AUDIO=<recordings> (or the labelled corpora)"
 	@echo "make datasets   generate the calibration corpus (datasets/generated/)"
 	@echo "make lab        start JupyterLab with the project's kernel"
 	@echo "make contract   regenerate Pulumi.yaml's config schema and the README's tables"
@@ -67,8 +67,16 @@ smoke: venv
 datasets: setup
 	$(PY) datasets/generate.py --out datasets/generated/small --size small --seed 0
 
-calibrate: datasets
-	$(PY) -m calibration calibrate --stack $(STACK) --write-back
+# With AUDIO=<folder of the deployment's recordings>: volume thresholds and reference level from
+# their level quantiles (and the acoustic rate scale when transcripts lie beside them). Without:
+# the labelled path on the generated corpus + speech-dev, volume only (the rate bands stay).
+calibrate: setup
+ifeq ($(AUDIO),)
+	$(MAKE) datasets
+	$(PY) -m calibration calibrate --stack $(STACK) --only volume --write-back
+else
+	$(PY) -m calibration calibrate --stack $(STACK) --audio $(AUDIO) --write-back
+endif
 
 lab: setup
 	$(PY) -m ipykernel install --sys-prefix --name emotion-dynamics --display-name "Emotion Dynamics (.venv)"
