@@ -132,7 +132,7 @@ def measure_sample(
 
 
 def fit_volume_quantiles(
-    levels_dbfs: Sequence[float],
+    levels_dbfs: npt.ArrayLike,
     *,
     mix: Sequence[float] = DEFAULT_MIX,
     min_gap_db: float = MIN_GAP_DB,
@@ -148,7 +148,8 @@ def fit_volume_quantiles(
         No measured level, or a mix that is not four non-negative shares summing to 1.
 
     """
-    x = np.asarray([v for v in levels_dbfs if math.isfinite(v)], dtype=np.float64)
+    x = np.asarray(levels_dbfs, dtype=np.float64).reshape(-1)
+    x = x[np.isfinite(x)]
     if x.size == 0:
         raise FitError("no clip has a measured level (all silent?)")
     if len(mix) != 4 or min(mix) < 0 or not math.isclose(sum(mix), 1.0, abs_tol=1e-6):
@@ -189,8 +190,8 @@ def _lsq_scale(raw: FloatArray, exact: FloatArray) -> float:
 
 
 def fit_acoustic_scale(
-    raw_wpm: Sequence[float],
-    exact_wpm: Sequence[float],
+    raw_wpm: npt.ArrayLike,
+    exact_wpm: npt.ArrayLike,
     groups: Sequence[str],
     *,
     current: float,
