@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,16 @@ def ffmpeg(source: Path, target: Path, *args: str) -> Path:
         timeout=120,
     )
     return target
+
+
+def ffmpeg_many(source: Path, targets: Sequence[tuple[Path, Sequence[str]]]) -> None:
+    """One ffmpeg process writing several outputs: ``-i source args1 target1 args2 target2``."""
+    outputs = [part for target, args in targets for part in (*args, str(target))]
+    subprocess.run(
+        [tool("ffmpeg"), "-nostdin", "-v", "error", "-y", "-i", str(source), *outputs],
+        check=True,
+        timeout=120,
+    )
 
 
 def sox(source: Path, target: Path, *args: str) -> Path:

@@ -328,7 +328,12 @@ def _decode_container(
         with sf.SoundFile(io.BytesIO(data)) as f:
             rate, chans, declared = int(f.samplerate), int(f.channels), max(0, int(f.frames))
             codec = str(f.subtype)
-            check_sample_rate(rate, field=f"{field} (sample rate in the {container.label} header)")
+            if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+                raise AudioDecodeError(
+                    field,
+                    f"has a sample rate of {rate} Hz in its {container.label} header; accepted: "
+                    f"{MIN_SAMPLE_RATE}..{MAX_SAMPLE_RATE} Hz",
+                )
             if not 1 <= chans <= MAX_CHANNELS:
                 raise AudioDecodeError(
                     field, f"has {chans} channels; at most {MAX_CHANNELS} are accepted"

@@ -122,8 +122,11 @@ def test_every_rate_from_8_to_192_khz_is_accepted(rate: int) -> None:
 def test_header_rate_outside_range_is_rejected(rate: int) -> None:
     pcm = (tone(0.05, 8000) * 32767).astype("<i2").tobytes()
     data = wav_header(rate=rate, channels=1, data_bytes=len(pcm)) + pcm
-    with pytest.raises(InvalidEventError, match="between 8000 and 192000"):
+    with pytest.raises(
+        AudioDecodeError, match=f"sample rate of {rate} Hz in its WAV header"
+    ) as info:
         decode(data)
+    assert info.value.field == "audio_base64" and "accepted: 8000..192000 Hz" in info.value.message
 
 
 # --- files made by ffmpeg and sox ------------------------------------------------------------
