@@ -328,31 +328,14 @@ def _decode_container(
         with sf.SoundFile(io.BytesIO(data)) as f:
             rate, chans, declared = int(f.samplerate), int(f.channels), max(0, int(f.frames))
             codec = str(f.subtype)
-            if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
-                raise AudioDecodeError(
-                    field,
-                    f"has a sample rate of {rate} Hz in its {container.label} header; accepted: "
-                    f"{MIN_SAMPLE_RATE}..{MAX_SAMPLE_RATE} Hz",
-                )
-            if not 1 <= chans <= MAX_CHANNELS:
-                raise AudioDecodeError(
-                    field, f"has {chans} channels; at most {MAX_CHANNELS} are accepted"
-                )
+            _check_header(rate, chans, container, field)
             limit = math.floor(policy.source_limit_s * rate) + 1  # never decode more than this
             if declared >= limit:  # refused before decoding anything
                 raise _too_long(field, declared / rate, policy)
             if container.name == "MP3":
                 _read_at_once(f, limit, chans, blocks, field)
             else:
-                while blocks.frames < limit:
-                    block = f.read(
-                        frames=min(_BLOCK_FRAMES, limit - blocks.frames),
-                        dtype="float32",
-                        always_2d=True,
-                    )
-                    if not len(block):
-                        break
-                    blocks.add(block, field)
+                _read_blocks(f, limit, blocks, field)
     except InvalidEventError:
         raise
     except Exception as exc:  # libsndfile reports corrupt input with several exception types
@@ -373,6 +356,30 @@ def _decode_container(
         blocks.samples(), rate, container.name, chans, codec=codec, clipped_samples=blocks.clipped
     )
     return _trimmed(audio, policy, field)
+
+
+def _check_header(rate: int, channels: int, container: Container, field: str) -> None:
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise AudioDecodeError(
+            field,
+            f"has a sample rate of {rate} Hz in its {container.label} header; accepted: "
+            f"{MIN_SAMPLE_RATE}..{MAX_SAMPLE_RATE} Hz",
+        )
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioDecodeError(
+            field, f"has {channels} channels; at most {MAX_CHANNELS} are accepted"
+        )
+
+
+def _read_blocks(f: Any, limit: int, blocks: _Blocks, field: str) -> None:
+    """Decode up to ``limit`` frames, :data:`_BLOCK_FRAMES` at a time."""
+    while blocks.frames < limit:
+        block = f.read(
+            frames=min(_BLOCK_FRAMES, limit - blocks.frames), dtype="float32", always_2d=True
+        )
+        if not len(block):
+            return
+        blocks.add(block, field)
 
 
 def _read_at_once(f: Any, limit: int, channels: int, blocks: _Blocks, field: str) -> None:

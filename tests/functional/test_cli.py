@@ -282,6 +282,15 @@ def test_out_on_a_file_is_a_one_line_error(
     assert a_file.read_text() == "not a folder"
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_out_on_an_unwritable_folder_is_a_one_line_error(
+    speech: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # /proc/self is a folder nobody can create files in, root included
+    assert main(["process", str(speech), "--text", TEXT, "--out", "/proc/self"]) == EXIT_BAD_INPUT
+    assert one_line_error(capsys).startswith("error: --out /proc/self is not writable")
+
+
 def test_paths_that_are_not_what_the_command_needs(
     speech: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

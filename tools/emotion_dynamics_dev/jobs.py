@@ -9,7 +9,7 @@ Files of the same name left in the output folder by an earlier run are replaced.
 
 from __future__ import annotations
 
-import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -158,8 +158,11 @@ def prepare_out_dir(out: Path) -> Path:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"--out {out} cannot be created: {exc.strerror or exc}") from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise InputError(f"--out {out} is not writable")
+    try:  # permissions alone do not tell (root, read-only file systems): try it
+        with tempfile.TemporaryFile(dir=out, prefix=".emotion-dynamics-"):
+            pass
+    except OSError as exc:
+        raise InputError(f"--out {out} is not writable: {exc.strerror or exc}") from None
     return out
 
 
