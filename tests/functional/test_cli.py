@@ -186,6 +186,7 @@ def test_batch_writes_distinct_results_and_reports_a_file_without_text(
     )
     captured = capsys.readouterr()
     assert "no text: write other.txt or pass --text" in captured.err
+    assert "left alone" not in captured.err  # every file of the folder was used
     assert "other.wav" in captured.out and "clip.mp3" in captured.out
 
 
@@ -246,9 +247,12 @@ def test_batch_reports_every_accepted_and_refused_format(
         ffmpeg(wav, folder / f"s{suffix.lstrip('.')}{suffix}", *options)
     samples, rate = sf.read(wav, dtype="int16")
     (folder / "sraw.raw").write_bytes(samples.astype("<i2").tobytes())
+    (folder / "notes.md").write_text("not audio")
     args = ["batch", str(folder), "--out", str(tmp_path / "o"), "--text", TEXT, "--no-synthesis"]
     assert main([*args, "--sample-rate", str(rate)]) == EXIT_BAD_INPUT
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "note: 1 other file(s) left alone: notes.md" in captured.err
+    out = captured.out
     for name in ("sogg.ogg", "soga.oga", "sopus.opus", "smp3.mp3", "sraw.raw"):
         assert any(line.startswith(name) and " 200 " in line for line in out.splitlines()), out
     for name, label in (("swebm.webm", "WebM/Matroska"), ("sm4a.m4a", "MP4/M4A")):

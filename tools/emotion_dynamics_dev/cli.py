@@ -48,6 +48,7 @@ from emotion_dynamics_dev.jobs import (
     file_job,
     output_paths,
     prepare_out_dir,
+    skipped_files,
 )
 from emotion_dynamics_dev.table import TABLE_SUFFIXES, Row, format_table, render_table_file
 
@@ -374,6 +375,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _run(app, [_process_job(args)], args)
     if args.command == "batch":
         jobs = batch_jobs(args.folder, default_text=args.text, sample_rate=args.sample_rate)
+        skipped = skipped_files(args.folder)
+        if skipped:
+            names = ", ".join(p.name for p in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
+            print(f"note: {len(skipped)} other file(s) left alone: {names}", file=sys.stderr)
         return _run(app, jobs, args)
     inputs = prepare_out_dir(Path(args.out)) / "input"
     make_demo_inputs(inputs)

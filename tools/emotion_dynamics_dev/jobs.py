@@ -31,6 +31,7 @@ __all__ = [
     "output_paths",
     "prepare_out_dir",
     "result_names",
+    "skipped_files",
 ]
 
 #: Audio files the Lambda decodes, by extension.
@@ -148,6 +149,12 @@ def batch_jobs(folder: Path, *, default_text: str | None, sample_rate: int | Non
             continue
         jobs.append(file_job(path, name, text=text, transcript=transcript, sample_rate=sample_rate))
     return jobs
+
+
+def skipped_files(folder: Path) -> list[Path]:
+    """Files of ``folder`` a batch leaves alone: neither audio by extension nor a text."""
+    known = AUDIO_SUFFIXES + RAW_SUFFIXES + REFUSED_SUFFIXES + (TEXT_SUFFIX,)
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() not in known)
 
 
 def prepare_out_dir(out: Path) -> Path:
