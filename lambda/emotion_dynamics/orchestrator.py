@@ -13,7 +13,7 @@ from collections.abc import Callable
 from emotion_dynamics.audio import resample
 from emotion_dynamics.config import Config
 from emotion_dynamics.contract import ENABLE_SSML, MIN_STABILITY_THRESHOLD
-from emotion_dynamics.detectors.rate import detect_rate
+from emotion_dynamics.detectors.rate import MAX_PLAUSIBLE_WPM, MIN_PLAUSIBLE_WPM, detect_rate
 from emotion_dynamics.detectors.volume import detect_volume
 from emotion_dynamics.errors import SynthesisError
 from emotion_dynamics.event import Request
@@ -71,7 +71,16 @@ class Orchestrator:
             )
             self._timed(timings, "rate_detection", start)
         return AudioDynamics(
-            volume=volume, rate=rate, duration_s=audio.duration_s, sample_rate=audio.sample_rate
+            volume=volume,
+            rate=rate,
+            duration_s=audio.duration_s,
+            sample_rate=audio.sample_rate,
+            source_format=audio.source_format,
+            codec=audio.codec,
+            channels=audio.channels,
+            clipped_samples=audio.clipped_samples,
+            trimmed_from_s=audio.trimmed_from_s,
+            kept=audio.kept,
         )
 
     def decide_prosody(self, dynamics: AudioDynamics) -> tuple[str | None, str | None, Fallback]:
@@ -86,6 +95,12 @@ class Orchestrator:
             )
         if dynamics.rate is not None:
             rate = dynamics.rate
+            if rate.implausible_transcript_wpm is not None:
+                fallback = fallback.plus(
+                    f"rate: source_transcript implies {rate.implausible_transcript_wpm:.0f} WPM, "
+                    f"outside human speech ({MIN_PLAUSIBLE_WPM:g}..{MAX_PLAUSIBLE_WPM:g} WPM); "
+                    "acoustic estimate used"
+                )
             rate_kw, fallback = self._gate(
                 "rate", rate.wpm, rate.confidence, rate.rate_class.value, fallback
             )

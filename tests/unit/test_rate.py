@@ -16,12 +16,15 @@ import pytest
 
 from emotion_dynamics.config import default_config
 from emotion_dynamics.detectors.rate import (
+    MAX_PLAUSIBLE_WPM,
     MIN_ACOUSTIC_SPEECH_S,
+    MIN_PLAUSIBLE_WPM,
     SyllableEstimate,
     classify_rate,
     count_words,
     detect_rate,
     estimate_syllables,
+    is_plausible_wpm,
 )
 from emotion_dynamics.models import RateClass, RateMethod
 from tests.speech_dev import Clip
@@ -139,6 +142,36 @@ def test_transcript_on_silence_gives_no_rate() -> None:
     assert result.wpm is None
     assert result.rate_class is RateClass.MEDIUM
     assert result.confidence == 0.0
+
+
+@pytest.mark.parametrize(
+    ("words", "implied"),
+    [(500, "over"), (1, "under")],  # 500 words or 1 word over the same 2.9 s of speech
+)
+def test_implausible_transcript_falls_back_to_the_acoustic_estimate(
+    words: int, implied: str, rng: np.random.Generator
+) -> None:
+    x = syllable_train(4, 3.0, 16000, rng=rng)
+    result = detect_rate(x, 16000, thresholds=THRESHOLDS, transcript=" ".join(["word"] * words))
+    acoustic = detect_rate(x, 16000, thresholds=THRESHOLDS)
+    # THEN the rate is the acoustic one, and the transcript's implied rate is kept as the reason
+    assert result.method is RateMethod.ACOUSTIC
+    assert result.wpm == acoustic.wpm and result.confidence == acoustic.confidence
+    assert result.implausible_transcript_wpm is not None
+    if implied == "over":
+        assert result.implausible_transcript_wpm > MAX_PLAUSIBLE_WPM
+    else:
+        assert result.implausible_transcript_wpm < MIN_PLAUSIBLE_WPM
+
+
+def test_plausible_speech_bounds() -> None:
+    assert (MIN_PLAUSIBLE_WPM, MAX_PLAUSIBLE_WPM) == (40.0, 400.0)
+    assert is_plausible_wpm(40.0) and is_plausible_wpm(400.0) and is_plausible_wpm(150.0)
+    assert not is_plausible_wpm(39.9) and not is_plausible_wpm(10016.0)
+
+
+def test_speech_dev_transcripts_are_all_plausible(clips: tuple[Clip, ...]) -> None:
+    assert all(is_plausible_wpm(clip.wpm) for clip in clips)
 
 
 # --- acoustic rate: synthetic signals with known answers --------------------------------

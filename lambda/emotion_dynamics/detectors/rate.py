@@ -25,7 +25,9 @@ from emotion_dynamics.models import RateClass, RateMethod, RateResult
 
 __all__ = [
     "CALIBRATION_SCALE",
+    "MAX_PLAUSIBLE_WPM",
     "MIN_ACOUSTIC_SPEECH_S",
+    "MIN_PLAUSIBLE_WPM",
     "SYLLABLES_PER_WORD",
     "SyllableEstimate",
     "acoustic_wpm",
@@ -33,10 +35,16 @@ __all__ = [
     "count_words",
     "detect_rate",
     "estimate_syllables",
+    "is_plausible_wpm",
 ]
 
 #: English averages about 1.4-1.46 syllables per word.
 SYLLABLES_PER_WORD: Final = 1.45
+#: Speaking rates outside these bounds are not human speech (WPM): a transcript or word
+#: timings implying one belong to another segment, so the acoustic estimate is used instead.
+#: Conversational English is about 120-180 WPM; fast auctioneers reach about 250-400.
+MIN_PLAUSIBLE_WPM: Final = 40.0
+MAX_PLAUSIBLE_WPM: Final = 400.0
 #: Least-squares scale from raw to reference WPM on speech-dev (38 clips); docs/design/rate.md.
 CALIBRATION_SCALE: Final = 1.128
 #: Shortest speech span for an acoustic estimate (s).
@@ -137,6 +145,11 @@ def count_words(text: str) -> int:
                 # Punctuation inside a token (it's, o'clock, 3.5) does not split a word.
                 continue
     return words
+
+
+def is_plausible_wpm(wpm: float) -> bool:
+    """Whether ``wpm`` lies within human speech (:data:`MIN_PLAUSIBLE_WPM`..:data:`MAX_PLAUSIBLE_WPM`)."""
+    return MIN_PLAUSIBLE_WPM <= wpm <= MAX_PLAUSIBLE_WPM
 
 
 def classify_rate(wpm: float, thresholds: RateThresholds) -> RateClass:
@@ -291,10 +304,13 @@ def detect_rate(
 ) -> RateResult:
     """Measure the speaking rate from a transcript if one is given, else acoustically.
 
-    Never raises on finite input of at least one sample; without speech ``wpm`` is
-    ``None``, the class MEDIUM and the confidence 0.0.
+    A transcript whose rate is not plausible (:func:`is_plausible_wpm`) is set aside for
+    the acoustic estimate, and the result's ``implausible_transcript_wpm`` says so. Never
+    raises on finite input of at least one sample; without speech ``wpm`` is ``None``, the
+    class MEDIUM and the confidence 0.0.
     """
     words = count_words(transcript) if transcript is not None else 0
+    implausible: float | None = None
     if words > 0:
         speech_s = speech_span_s(samples, sample_rate)
         if speech_s <= 0.0:
@@ -307,15 +323,17 @@ def detect_rate(
                 words=words,
             )
         wpm = words / speech_s * 60.0
-        confidence = TRANSCRIPT_CONFIDENCE * min(1.0, speech_s / FULL_CONFIDENCE_TRANSCRIPT_S)
-        return RateResult(
-            wpm=wpm,
-            rate_class=classify_rate(wpm, thresholds),
-            method=RateMethod.TRANSCRIPT,
-            confidence=confidence,
-            speech_s=speech_s,
-            words=words,
-        )
+        if is_plausible_wpm(wpm):
+            confidence = TRANSCRIPT_CONFIDENCE * min(1.0, speech_s / FULL_CONFIDENCE_TRANSCRIPT_S)
+            return RateResult(
+                wpm=wpm,
+                rate_class=classify_rate(wpm, thresholds),
+                method=RateMethod.TRANSCRIPT,
+                confidence=confidence,
+                speech_s=speech_s,
+                words=words,
+            )
+        implausible = wpm
     estimate = estimate_syllables(samples, sample_rate)
     acoustic = acoustic_wpm(estimate)
     if acoustic is None:
@@ -326,6 +344,7 @@ def detect_rate(
             confidence=0.0,
             speech_s=estimate.speech_s,
             syllables=estimate.syllables,
+            implausible_transcript_wpm=implausible,
         )
     return RateResult(
         wpm=acoustic,
@@ -334,4 +353,5 @@ def detect_rate(
         confidence=estimate.confidence,
         speech_s=estimate.speech_s,
         syllables=estimate.syllables,
+        implausible_transcript_wpm=implausible,
     )
