@@ -12,11 +12,12 @@ PYTEST_ARGS ?=
 # __main__.py scripts are checked on their own (one module name each).
 MYPY_SOURCES := lambda pulumi/emotion_dynamics_infra tools calibration benchmarks datasets tests
 
-.PHONY: help setup venv demo test lint format bench artifacts calibrate datasets lab contract \
-	validate smoke clean
+.PHONY: help setup venv demo events test lint format bench artifacts calibrate datasets lab \
+	contract validate smoke clean
 
 help:
 	@echo "make demo       run the main job on sample speech with Pulumi.$(STACK).yaml's settings (espeak-ng, no AWS)"
+	@echo "make events     run the handler on tests/events/*.json (espeak-ng, no AWS), compared with expected.json"
 	@echo "make test       lint, type-check and run every test"
 	@echo "make bench      benchmarks -> docs/benchmarks.md"
 	@echo "make artifacts  build the Lambda zip and layer (RUNTIME=$(RUNTIME) ARCH=$(ARCH); EXPORT=DIR copies them)"
@@ -35,7 +36,11 @@ venv:
 	@scripts/bootstrap.sh
 
 demo: setup
-	$(PY) -m emotion_dynamics_dev.stack_env $(STACK) -- $(PY) -m emotion_dynamics_dev demo --out out/demo
+	$(PY) -m emotion_dynamics_dev demo --stack $(STACK) --out out/demo
+
+# The sample events' expectations are those of the contract's defaults (tests/events/make_events.py).
+events: setup
+	$(PY) -m emotion_dynamics_dev events tests/events --defaults
 
 lint: setup
 	$(VENV)/bin/ruff check .

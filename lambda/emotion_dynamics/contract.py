@@ -241,6 +241,13 @@ LOG_RETENTION_DAYS: Final = (
     "1", "3", "5", "7", "14", "30", "60", "90", "120", "150", "180", "365", "400", "545",
     "731", "1096", "1827", "2192", "2557", "2922", "3288", "3653",
 )  # fmt: skip
+#: What to do with a segment longer than MAX_AUDIO_DURATION_SECONDS (LONG_AUDIO).
+LONG_AUDIO_CHOICES: Final = ("reject", "last", "first")
+#: A segment this much longer than MAX_AUDIO_DURATION_SECONDS is still analysed whole, so a
+#: segmenter's rounding (3.0005 s) is not an error (s).
+AUDIO_DURATION_TOLERANCE_S: Final = 0.25
+#: Longest segment LONG_AUDIO=last/first trims (s): bounds the decoding work per event.
+LONG_AUDIO_MAX_SOURCE_S: Final = 60.0
 #: An AWS region name such as us-east-1, eu-central-2 or us-gov-west-1.
 REGION_PATTERN: Final = r"[a-z]{2}(-[a-z]+)+-\d{1,2}"
 
@@ -317,8 +324,15 @@ AUDIO_SAMPLE_RATE: Final = Setting(
 )  # fmt: skip
 MAX_AUDIO_DURATION_SECONDS: Final = Setting(
     "maxAudioDurationSeconds", "MAX_AUDIO_DURATION_SECONDS", Kind.FLOAT, "3", "s",
-    "Longest accepted audio segment; longer audio is a 400", low=0.1, high=60.0,
-    seed="required",
+    f"Longest segment analysed; up to {AUDIO_DURATION_TOLERANCE_S:g} s more passes whole, "
+    "longer segments follow LONG_AUDIO", low=0.1, high=60.0, seed="required",
+)  # fmt: skip
+LONG_AUDIO: Final = Setting(
+    "longAudio", "LONG_AUDIO", Kind.CHOICE, "reject", "-",
+    "A segment longer than MAX_AUDIO_DURATION_SECONDS: reject (400 AUDIO_TOO_LONG), or "
+    f"analyse its last or first MAX_AUDIO_DURATION_SECONDS (segments up to "
+    f"{LONG_AUDIO_MAX_SOURCE_S:g} s; the response's audio.trimmed_from_s says so)",
+    choices=LONG_AUDIO_CHOICES,
 )  # fmt: skip
 ENABLE_CACHING: Final = Setting(
     "enableCaching", "ENABLE_CACHING", Kind.BOOL, "true", "bool",
@@ -458,7 +472,7 @@ LAMBDA_SETTINGS: Final = (
     AWS_REGION, VOICE_ID, POLLY_ENGINE, POLLY_OUTPUT_FORMAT, POLLY_SAMPLE_RATE, ENABLE_SSML,
     ENABLE_VOLUME_DETECTION, ENABLE_RATE_DETECTION, ENABLE_METRICS, MIN_STABILITY_THRESHOLD,
     MAX_RETRIES, RETRY_BASE_DELAY, RETRY_MAX_DELAY, LOG_LEVEL, STRUCTURED_LOGGING,
-    AUDIO_SAMPLE_RATE, MAX_AUDIO_DURATION_SECONDS, ENABLE_CACHING, CACHE_TTL_SECONDS,
+    AUDIO_SAMPLE_RATE, MAX_AUDIO_DURATION_SECONDS, LONG_AUDIO, ENABLE_CACHING, CACHE_TTL_SECONDS,
     CACHE_MAX_ENTRIES, ENABLE_XRAY_TRACING, POLLY_CONNECT_TIMEOUT_SECONDS,
     POLLY_READ_TIMEOUT_SECONDS, *THRESHOLDS, RATE_ACOUSTIC_SCALE, *PROSODY_SETTINGS,
 )  # fmt: skip

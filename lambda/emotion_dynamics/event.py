@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from emotion_dynamics.audio import (
     DecodedAudio,
+    DurationPolicy,
     check_sample_rate,
     decode_audio_bytes,
     from_sample_list,
@@ -54,6 +55,9 @@ _FIELDS: Final = frozenset(
         "request_id",
     }
 )
+#: Line breaks and spaces that base64 writers insert (GNU base64 wraps at 76 columns, Python's
+#: ``base64.encodebytes`` too); removed before the strict decode, which refuses anything else.
+_BASE64_WHITESPACE: Final = {ord(c): None for c in " \t\n\r\v\f"}
 _FLAG_OPTIONS: Final = frozenset(
     {
         "enable_ssml",
@@ -202,6 +206,7 @@ def _language(event: Mapping[str, Any], config: Config) -> tuple[str, bool]:
 
 
 def _audio(event: Mapping[str, Any], config: Config) -> DecodedAudio:
+    policy = DurationPolicy(config.max_audio_duration_s, config.long_audio)
     sample_rate = _integer(event, "sample_rate")
     if sample_rate is not None:
         check_sample_rate(sample_rate)
@@ -228,22 +233,17 @@ def _audio(event: Mapping[str, Any], config: Config) -> DecodedAudio:
             )
         if not values:
             raise InvalidEventError("audio_data", "is empty")
-        return from_sample_list(
-            values, sample_rate=sample_rate, max_duration_s=config.max_audio_duration_s
-        )
+        return from_sample_list(values, sample_rate=sample_rate, policy=policy)
     encoded = _string(event, "audio_base64", required=True) or ""
     try:
-        data = base64.b64decode(encoded, validate=True)
+        data = base64.b64decode(encoded.translate(_BASE64_WHITESPACE), validate=True)
     except (binascii.Error, ValueError):
         raise InvalidEventError(
-            "audio_base64", f"is not valid base64 ({len(encoded)} characters)"
+            "audio_base64",
+            f"is not valid base64 ({len(encoded)} characters; only the base64 alphabet, '=' "
+            "padding and whitespace may appear)",
         ) from None
-    return decode_audio_bytes(
-        data,
-        sample_rate=sample_rate,
-        channels=channels or 1,
-        max_duration_s=config.max_audio_duration_s,
-    )
+    return decode_audio_bytes(data, sample_rate=sample_rate, channels=channels or 1, policy=policy)
 
 
 def _event_size(event: Mapping[str, Any]) -> int:

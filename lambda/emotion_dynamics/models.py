@@ -107,12 +107,22 @@ class RateResult:
 
 @dataclass(frozen=True, slots=True)
 class AudioDynamics:
-    """What the detectors measured; a dimension is ``None`` when its detection is disabled."""
+    """What the detectors measured; a dimension is ``None`` when its detection is disabled.
+
+    The audio fields describe the input as decoded (``duration_s`` is what was analysed;
+    see :class:`emotion_dynamics.audio.DecodedAudio`).
+    """
 
     volume: VolumeResult | None
     rate: RateResult | None
     duration_s: float
     sample_rate: int
+    source_format: str = ""
+    codec: str = ""
+    channels: int = 1
+    clipped_samples: int = 0
+    trimmed_from_s: float | None = None
+    kept: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,7 +86,16 @@ class Orchestrator:
             )
             self._timed(timings, "rate_detection", start)
         return AudioDynamics(
-            volume=volume, rate=rate, duration_s=audio.duration_s, sample_rate=audio.sample_rate
+            volume=volume,
+            rate=rate,
+            duration_s=audio.duration_s,
+            sample_rate=audio.sample_rate,
+            source_format=audio.source_format,
+            codec=audio.codec,
+            channels=audio.channels,
+            clipped_samples=audio.clipped_samples,
+            trimmed_from_s=audio.trimmed_from_s,
+            kept=audio.kept,
         )
 
     def gate(self, dynamics: AudioDynamics) -> tuple[bool, bool, Fallback]:

@@ -87,7 +87,16 @@ def result_response(result: ProcessingResult) -> dict[str, Any]:
         "prosody_mode": result.prosody_mode,
         "volume": None if dyn.volume is None else _volume(dyn.volume, result),
         "rate": None if dyn.rate is None else _rate(dyn.rate, result),
-        "audio": {"duration_s": round(dyn.duration_s, 3), "sample_rate": dyn.sample_rate},
+        "audio": {
+            "duration_s": round(dyn.duration_s, 3),
+            "sample_rate": dyn.sample_rate,
+            "format": dyn.source_format,
+            "codec": dyn.codec,
+            "channels": dyn.channels,
+            "clipped_samples": dyn.clipped_samples,
+            "trimmed_from_s": _round(dyn.trimmed_from_s, 3),
+            "kept": dyn.kept,
+        },
         "fallback": {"used": result.fallback.used, "reasons": list(result.fallback.reasons)},
         "timings_ms": result.timings_ms,
     }

@@ -1,6 +1,8 @@
 """Regenerate the sample events in this folder (deterministic; run from the repo root).
 
-    .venv/bin/python tests/events/make_events.py
+    .venv/bin/python -m tests.events.make_events
+
+``make events`` runs the handler on them with espeak-ng and compares with ``expected.json``.
 
 Valid events carry synthetic, speech-like audio (a harmonic buzz whose amplitude is
 modulated at a syllable rate) so the files stay small and licence-free. ``expected.json``
@@ -47,6 +49,24 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def webm_header() -> bytes:
+    """The first bytes of a WebM file: an EBML header (DocType webm) and a Segment."""
+    doctype = b"\x42\x82\x84webm"
+    header = b"\x42\x86\x81\x01" + b"\x42\xf7\x81\x01" + doctype  # EBMLVersion, ReadVersion
+    return (
+        b"\x1a\x45\xdf\xa3"
+        + bytes([0x80 | len(header)])
+        + header
+        + b"\x18\x53\x80\x67\x01"
+        + bytes(64)
+    )
+
+
+def m4a_header() -> bytes:
+    """The first bytes of an M4A file: an ``ftyp`` box (brand M4A) and an empty ``mdat``."""
+    return b"\x00\x00\x00\x18ftypM4A \x00\x00\x02\x00M4A isom" + b"\x00\x00\x00\x08mdat"
+
+
 def main() -> None:
     rng = np.random.default_rng(0)
     wav16 = encoded(buzz(2.0, 16000), 16000, "WAV", "PCM_16")
@@ -57,6 +77,8 @@ def main() -> None:
     pcm_stereo = (stereo * 32767).astype("<i2").tobytes()
     nan_audio = buzz(1.0, 16000)
     nan_audio[100] = np.nan
+    wav_cut = encoded(buzz(2.0, 8000), 8000, "WAV", "PCM_16")[:9644]  # 0.6 s of 2 s
+    transcript_500_words = " ".join(["word"] * 500)  # 500 words in 1.6 s of speech: 19,000 WPM
     events: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         "valid_wav_base64": (
             {"audio_base64": b64(wav16), "text": TEXT},
@@ -126,6 +148,35 @@ def main() -> None:
                 "applied": {"volume": None, "rate": None},
             },
         ),
+        "valid_mp3_full_scale": (
+            {
+                "audio_base64": b64(
+                    encoded(buzz(2.0, 22050, level=1.0), 22050, "MP3", "MPEG_LAYER_III")
+                ),
+                "text": TEXT,
+            },
+            {"status": 200, "fallback": True, "applied": {"volume": "medium", "rate": None}},
+        ),
+        "valid_opus_48k": (
+            {"audio_base64": b64(encoded(buzz(2.0, 48000), 48000, "OGG", "OPUS")), "text": TEXT},
+            {"status": 200, "fallback": True, "applied": {"volume": "soft", "rate": None}},
+        ),
+        "valid_wav_96k": (  # 0.4 s of sound (kept small): too little for a confident level
+            {"audio_base64": b64(encoded(buzz(0.8, 96000), 96000, "WAV", "PCM_16")), "text": TEXT},
+            {"status": 200, "fallback": True, "applied": {"volume": None, "rate": None}},
+        ),
+        "valid_base64_line_breaks": (
+            {"audio_base64": base64.encodebytes(wav16).decode("ascii"), "text": TEXT},
+            {"status": 200, "fallback": True, "applied": {"volume": "soft", "rate": None}},
+        ),
+        "valid_segment_over_the_limit_by_rounding": (
+            {"audio_base64": b64(encoded(buzz(3.2, 8000), 8000, "WAV", "PCM_16")), "text": TEXT},
+            {"status": 200, "fallback": False, "applied": {"volume": "soft", "rate": "slow"}},
+        ),
+        "valid_implausible_transcript": (
+            {"audio_base64": b64(wav16), "text": TEXT, "source_transcript": transcript_500_words},
+            {"status": 200, "fallback": True, "applied": {"volume": "soft", "rate": None}},
+        ),
         "invalid_missing_text": (
             {"audio_base64": b64(small)},
             {"status": 400, "code": "INVALID_EVENT", "field": "text"},
@@ -159,6 +210,18 @@ def main() -> None:
         ),
         "invalid_truncated_wav": (
             {"audio_base64": b64(small[:30]), "text": TEXT},
+            {"status": 400, "code": "INVALID_AUDIO", "field": "audio_base64"},
+        ),
+        "invalid_wav_cut_inside_data": (
+            {"audio_base64": b64(wav_cut), "text": TEXT},
+            {"status": 400, "code": "INVALID_AUDIO", "field": "audio_base64"},
+        ),
+        "invalid_webm": (
+            {"audio_base64": b64(webm_header()), "text": TEXT},
+            {"status": 400, "code": "INVALID_AUDIO", "field": "audio_base64"},
+        ),
+        "invalid_m4a": (
+            {"audio_base64": b64(m4a_header()), "text": TEXT},
             {"status": 400, "code": "INVALID_AUDIO", "field": "audio_base64"},
         ),
         "invalid_nan_samples": (

@@ -217,3 +217,44 @@ def test_library_loggers_cannot_log_request_bodies(fake_synthesizer: FakeSynthes
             assert not logging.getLogger(name).isEnabledFor(logging.DEBUG), name
     finally:
         root.setLevel(previous)
+
+
+def test_response_describes_the_decoded_audio(fake_synthesizer: FakeSynthesizer) -> None:
+    # GIVEN an MP3 of speech-like sound at full scale (the decoder overshoots a little)
+    app, _ = make_app(fake_synthesizer)
+    response = app.handle(load_event("valid_mp3_full_scale"), FakeContext())
+    # THEN it is analysed, and the response says what was decoded and that samples were clipped
+    assert response["statusCode"] == 200
+    audio = response["audio"]
+    assert (audio["format"], audio["codec"], audio["sample_rate"]) == (
+        "MP3",
+        "MPEG_LAYER_III",
+        22050,
+    )
+    assert audio["clipped_samples"] > 0
+    assert audio["trimmed_from_s"] is None and audio["kept"] is None
+
+
+def test_implausible_transcript_rate_is_a_fallback_with_its_reason(
+    fake_synthesizer: FakeSynthesizer,
+) -> None:
+    app, _ = make_app(fake_synthesizer)
+    response = app.handle(load_event("valid_implausible_transcript"), FakeContext())
+    assert response["rate"]["method"] == "acoustic"
+    assert response["fallback"]["used"]
+    (reason,) = [r for r in response["fallback"]["reasons"] if "outside human speech" in r]
+    assert reason.startswith("rate: source_transcript implies 19048 WPM")
+    assert "(1..10 syllables/s, about 40..400 WPM); acoustic estimate used" in reason
+
+
+@pytest.mark.parametrize("kept", ["last", "first"])
+def test_long_audio_setting_analyses_part_and_says_so(
+    kept: str, fake_synthesizer: FakeSynthesizer
+) -> None:
+    # GIVEN LONG_AUDIO=last (or first) and a 4 s segment, over MAX_AUDIO_DURATION_SECONDS=3
+    app, _ = make_app(fake_synthesizer, {"LONG_AUDIO": kept})
+    response = app.handle(load_event("invalid_too_long"), FakeContext())
+    # THEN 3 s of it are analysed and the response says which, and how long the segment was
+    assert response["statusCode"] == 200, response.get("error")
+    audio = response["audio"]
+    assert (audio["duration_s"], audio["trimmed_from_s"], audio["kept"]) == (3.0, 4.0, kept)

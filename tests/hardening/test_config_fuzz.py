@@ -141,6 +141,7 @@ VALID: dict[str, Callable[[str], bool]] = {
     "STRUCTURED_LOGGING": lambda t: t.lower() in _BOOL,
     "AUDIO_SAMPLE_RATE": integer_in(8000, 48000),
     "MAX_AUDIO_DURATION_SECONDS": number_in(0.1, 60.0),
+    "LONG_AUDIO": one_of("reject", "last", "first"),
     "ENABLE_CACHING": lambda t: t.lower() in _BOOL,
     "CACHE_TTL_SECONDS": number_in(0.0, 86400.0),
     "CACHE_MAX_ENTRIES": integer_in(1, 10000),
@@ -380,6 +381,7 @@ STACK_INVALID: dict[str, st.SearchStrategy[Any]] = {
     "logLevel": not_in({"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}),
     "audioSampleRate": numeric_invalid(8000, 48000, integer=True),
     "maxAudioDurationSeconds": numeric_invalid(0.1, 60, integer=False),
+    "longAudio": not_in({"reject", "last", "first"}),
     "cacheTtlSeconds": numeric_invalid(0, 86400, integer=False),
     "cacheMaxEntries": numeric_invalid(1, 10000, integer=True),
     # out of order with the stack file's own neighbours (read from Pulumi.dev.yaml, which the

@@ -71,3 +71,58 @@ def test_voice_is_checked_against_the_contract_pattern(voice: str) -> None:
     with pytest.raises(InvalidEventError) as caught:
         parse_event(event(voice_id=voice), CONFIG)
     assert caught.value.field == "voice_id"
+
+
+# --- audio_base64 as base64 writers produce it ------------------------------------------
+
+
+def _raw_wav() -> bytes:
+    return base64.b64decode(WAV)
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda data: base64.encodebytes(data).decode("ascii"),  # 76 columns, "\n" (GNU base64)
+        lambda data: base64.encodebytes(data).decode("ascii").replace("\n", "\r\n"),  # Windows
+        lambda data: " ".join(base64.b64encode(data).decode("ascii")[i : i + 64]
+                              for i in range(0, len(base64.b64encode(data)), 64)),
+        lambda data: "\t" + base64.b64encode(data).decode("ascii") + "\n",
+    ],
+)  # fmt: skip
+def test_base64_with_line_breaks_or_spaces_is_accepted(encode: Any) -> None:
+    request = parse_event(event(audio_base64=encode(_raw_wav())), CONFIG)
+    assert request.audio.source_format == "WAV" and request.audio.duration_s == 0.5
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [WAV + "!", WAV.replace("A", "-", 1), "data:audio/wav;base64," + WAV, WAV + "\u00a0", WAV[:-1]],
+)
+def test_base64_with_anything_but_whitespace_is_refused(junk: str) -> None:
+    with pytest.raises(InvalidEventError, match="is not valid base64") as caught:
+        parse_event(event(audio_base64=junk), CONFIG)
+    assert caught.value.field == "audio_base64"
+
+
+# --- LONG_AUDIO, from the config to the request -------------------------------------------
+
+
+def _seconds_of_wav(seconds: float) -> str:
+    buffer = io.BytesIO()
+    sf.write(buffer, np.zeros(int(seconds * 16000)), 16000, format="WAV", subtype="PCM_16")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@pytest.mark.parametrize("kept", ["last", "first"])
+def test_long_audio_setting_trims_a_longer_segment(kept: str) -> None:
+    config = make_config(long_audio=kept)
+    audio = parse_event(event(audio_base64=_seconds_of_wav(5.0)), config).audio
+    assert (audio.duration_s, audio.trimmed_from_s, audio.kept) == (3.0, 5.0, kept)
+
+
+def test_long_audio_reject_is_the_default() -> None:
+    with pytest.raises(InvalidEventError, match="LONG_AUDIO=last or first") as caught:
+        parse_event(event(audio_base64=_seconds_of_wav(3.5)), CONFIG)
+    assert caught.value.code == "AUDIO_TOO_LONG"
+    assert parse_event(event(audio_base64=_seconds_of_wav(3.2)), CONFIG).audio.duration_s == 3.2

@@ -16,12 +16,15 @@ import pytest
 
 from emotion_dynamics.config import default_config
 from emotion_dynamics.detectors.rate import (
+    MAX_PLAUSIBLE_SYLLABLES_PER_S,
     MIN_ACOUSTIC_SPEECH_S,
+    MIN_PLAUSIBLE_SYLLABLES_PER_S,
     SyllableEstimate,
     classify_rate,
     count_words,
     detect_rate,
     estimate_syllables,
+    implausible,
 )
 from emotion_dynamics.models import RateClass, RateMethod
 from tests.speech_dev import Clip
@@ -139,6 +142,41 @@ def test_transcript_on_silence_gives_no_rate() -> None:
     assert result.wpm is None
     assert result.rate_class is RateClass.MEDIUM
     assert result.confidence == 0.0
+
+
+@pytest.mark.parametrize(
+    ("words", "implied"),
+    [(500, "over"), (1, "under")],  # 500 words or 1 word over the same 2.9 s of speech
+)
+def test_implausible_transcript_falls_back_to_the_acoustic_estimate(
+    words: int, implied: str, rng: np.random.Generator
+) -> None:
+    x = syllable_train(4, 3.0, 16000, rng=rng)
+    result = detect_rate(x, 16000, thresholds=THRESHOLDS, transcript=" ".join(["word"] * words))
+    acoustic = detect_rate(x, 16000, thresholds=THRESHOLDS)
+    # THEN the rate is the acoustic one, and the transcript's implied rate is kept as the reason
+    assert result.method is RateMethod.ACOUSTIC
+    assert result.wpm == acoustic.wpm and result.confidence == acoustic.confidence
+    (note,) = result.notes
+    assert note.startswith("rate: source_transcript implies") and "outside human speech" in note
+    implied_rate = float(note.split("(", 1)[1].split(" syllables/s")[0])
+    if implied == "over":
+        assert implied_rate > MAX_PLAUSIBLE_SYLLABLES_PER_S
+    else:
+        assert implied_rate < MIN_PLAUSIBLE_SYLLABLES_PER_S
+
+
+def test_plausible_speech_bounds() -> None:
+    # about 40 and 400 WPM of English (1.45 syllables per word), in any language
+    assert (MIN_PLAUSIBLE_SYLLABLES_PER_S, MAX_PLAUSIBLE_SYLLABLES_PER_S) == (1.0, 10.0)
+
+
+def test_speech_dev_transcripts_are_all_plausible(clips: tuple[Clip, ...]) -> None:
+    for clip in clips:
+        result = detect_rate(
+            clip.samples, clip.sample_rate, thresholds=THRESHOLDS, transcript=clip.transcript
+        )
+        assert not implausible(result) and result.method is RateMethod.TRANSCRIPT
 
 
 # --- acoustic rate: synthetic signals with known answers --------------------------------

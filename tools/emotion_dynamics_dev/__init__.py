@@ -1,7 +1,9 @@
 """Development tools, never shipped in the function zip.
 
-- :mod:`.cli`: ``python -m emotion_dynamics_dev process|batch|demo``, the Lambda's pipeline
-  on local files;
+- :mod:`.cli`: ``python -m emotion_dynamics_dev process|batch|demo|events``, the Lambda's
+  pipeline on local files and event files, with :mod:`.jobs` (inputs, unique result names,
+  outputs checked before a run), :mod:`.table` (the result table, JSON/CSV) and
+  :mod:`.events` (answers compared with ``expected.json``);
 - :mod:`.demo`: the demo's source speech;
 - :mod:`.espeak`: the espeak-ng synthesis backend (no AWS);
 - :mod:`.stack_env`: a command run with the environment a stack would deploy;

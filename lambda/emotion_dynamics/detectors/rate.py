@@ -383,11 +383,12 @@ def detect_rate(
         counted = _transcript_rate(samples, sample_rate, transcript, n_words, primary)
     notes: tuple[str, ...] = ()
     if counted is not None and implausible(counted):
+        field = "source_words" if counted.method is RateMethod.WORD_TIMINGS else "source_transcript"
         notes = (
-            f"rate: the {counted.method.value.replace('_', ' ')} implies "
-            f"{counted.syllables_per_s:.1f} syllables/s, outside human speech "
-            f"({MIN_PLAUSIBLE_SYLLABLES_PER_S:g}-{MAX_PLAUSIBLE_SYLLABLES_PER_S:g}); "
-            "acoustic estimate used",
+            f"rate: {field} implies {counted.wpm or 0:.0f} WPM "
+            f"({counted.syllables_per_s or 0:.1f} syllables/s), outside human speech "
+            f"({MIN_PLAUSIBLE_SYLLABLES_PER_S:g}..{MAX_PLAUSIBLE_SYLLABLES_PER_S:g} syllables/s, "
+            "about 40..400 WPM); acoustic estimate used",
         )
         counted = None
     result = (
