@@ -302,7 +302,9 @@ def parse_event(event: object, config: Config) -> Request:
     language, language_given = _language(event, config)
     audio = _audio(event, config)
     words = event.get("source_words")
-    timings = None if words is None else parse_word_timings(words, audio_s=audio.duration_s)
+    # Word timings are times in the whole segment, also when LONG_AUDIO analyses part of it.
+    segment_s = audio.trimmed_from_s if audio.trimmed_from_s is not None else audio.duration_s
+    timings = None if words is None else parse_word_timings(words, audio_s=segment_s)
     return Request(
         audio=audio,
         text=text,

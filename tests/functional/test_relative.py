@@ -107,3 +107,16 @@ def test_max_duration_on_standard_uses_polly_max_duration() -> None:
     assert response["duration"]["predicted_s"] <= 0.5 or response["rate"]["applied"] == "200%"
     neural = app.handle(event(options={"max_duration_s": 0.5}), FakeContext())
     assert "max-duration" not in neural["ssml"]
+
+
+def test_word_timings_are_checked_against_the_whole_segment_when_part_is_analysed() -> None:
+    app, _ = make_app({"LONG_AUDIO": "last"})
+    long_event = load_event("invalid_too_long")  # 4 s, over the 3 s limit: its last 3 s analysed
+    # ten words over 0.2..3.9 s: the last ones lie past the 3 s the analysis keeps
+    words = [
+        {"word": f" word{i}", "start": 0.2 + 0.37 * i, "end": 0.5 + 0.37 * i} for i in range(10)
+    ]
+    response = app.handle({**long_event, "source_words": words}, FakeContext())
+    assert response["statusCode"] == 200, response.get("error")
+    assert response["rate"]["method"] == "word_timings"
+    assert response["audio"]["trimmed_from_s"] == 4.0
