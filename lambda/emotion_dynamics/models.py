@@ -66,7 +66,11 @@ class VolumeResult:
 
 @dataclass(frozen=True, slots=True)
 class RateResult:
-    """Output of the speaking-rate detector (``wpm`` is ``None`` when no speech was found)."""
+    """Output of the speaking-rate detector (``wpm`` is ``None`` when no speech was found).
+
+    ``syllables_per_s`` is the acoustic syllable rate over the speech span (``None`` when
+    not measured).
+    """
 
     wpm: float | None
     rate_class: RateClass
@@ -75,6 +79,7 @@ class RateResult:
     speech_s: float
     syllables: int | None = None
     words: int | None = None
+    syllables_per_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
