@@ -70,6 +70,7 @@ __all__ = [
     "model_rows",
     "pearson",
     "predict",
+    "raw_rates",
     "reliability",
     "same_fit",
     "step_rows",
@@ -85,7 +86,7 @@ CACHE_DIR: Final = REPO_ROOT / "build" / "rate-model"
 DOC_PATH: Final = REPO_ROOT / "docs" / "design" / "rate-confidence.md"
 #: The rate classes the confidence predicts: the contract's default thresholds (the stacks').
 THRESHOLDS: Final = default_config().rate
-#: The stacks' MIN_STABILITY_THRESHOLD (Pulumi.dev.yaml, Pulumi.prod.yaml).
+#: The stacks' minimum stability threshold (Pulumi.dev.yaml, Pulumi.prod.yaml).
 STACK_THRESHOLD: Final = 0.45
 #: L2 penalty of the logistic regression on standardised features.
 L2_PENALTY: Final = 1.0
@@ -342,7 +343,8 @@ def pearson(a: FloatArray, b: FloatArray) -> float:
     return float(np.corrcoef(a, b)[0, 1])
 
 
-def _raw_rates(table: Table, idx: npt.NDArray[np.intp], front: str, syllable: str) -> FloatArray:
+def raw_rates(table: Table, idx: npt.NDArray[np.intp], front: str, syllable: str) -> FloatArray:
+    """Nuclei per second of speech span of the signals ``idx`` under one front and reading."""
     est = table.estimates[front][syllable]
     return np.array([est[i].count / est[i].speech_s if est[i].count > 0 else 0.0 for i in idx])
 
@@ -418,7 +420,7 @@ def _choose_syllable(table: Table, train: npt.NDArray[np.intp]) -> tuple[str, st
     for front in FRONTS:
         for syllable in SYLLABLE_READINGS:
             rs = [
-                pearson(_raw_rates(table, g, front, syllable), t)
+                pearson(raw_rates(table, g, front, syllable), t)
                 for g, t in zip(groups, truths, strict=True)
             ]
             score = float(np.mean(rs))
@@ -474,7 +476,7 @@ def predict(table: Table, choice: Choice, idx: npt.NDArray[np.intp]) -> Predicti
                                                min_snr_db=choice.min_snr_db) for row in features])  # fmt: skip
     confidence = np.where(wpm > 0, choice.model.probability(features[:, cols]) * inside, 0.0)
     return Predictions(
-        syllables_per_s=_raw_rates(table, idx, choice.front, choice.syllable),
+        syllables_per_s=raw_rates(table, idx, choice.front, choice.syllable),
         wpm=wpm,
         confidence=confidence,
         correct=_class_right(wpm, _truth(table, idx, "wpm"), THRESHOLDS),
@@ -733,7 +735,7 @@ def step_rows(table: Table) -> list[tuple[str, dict[str, float]]]:
     """Syllable-rate r per condition after each of :data:`STEPS` (in sample, scale-free)."""
     groups = by_condition(table, table.subset())
     return [
-        (label, {c: pearson(_raw_rates(table, g, front, syllable),
+        (label, {c: pearson(raw_rates(table, g, front, syllable),
                              _truth(table, g, "syllables_per_s")) for c, g in groups.items()})
         for label, front, syllable in STEPS
     ]  # fmt: skip

@@ -2,7 +2,7 @@
 # Create the project's virtual environment (.venv) and install what the project needs.
 # Used by every make target; safe to run again (it only does what is missing).
 #   scripts/bootstrap.sh          Python packages from uv.lock (all groups)
-#   scripts/bootstrap.sh --system also the Debian packages (espeak-ng, flite) when missing
+#   scripts/bootstrap.sh --system also the Debian packages (espeak-ng, flite, ffmpeg) when missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,8 +28,9 @@ if [ "${1:-}" = "--system" ]; then
     missing=""
     command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
     command -v flite >/dev/null 2>&1 || missing="$missing flite"
+    command -v ffmpeg >/dev/null 2>&1 || missing="$missing ffmpeg"
     if [ -n "$missing" ]; then
-        need_root_or_explain "$missing" "local speech synthesis (demo, tests, calibration corpus)"
+        need_root_or_explain "$missing" "local speech synthesis (demo, tests, calibration corpus) and Opus-encoded test audio (ffmpeg)"
     fi
 fi
 

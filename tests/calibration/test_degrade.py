@@ -63,7 +63,9 @@ def test_competing_talker_is_another_talker_10_db_down(clips: list[degrade.DevCl
         assert other.speaker != clip.speaker
     clip = clips[0]
     clean = degrade.lambda_view(degrade.degraded_bytes(clip, "clean", clips)).astype(np.float64)
-    mixed = degrade.lambda_view(degrade.degraded_bytes(clip, "talker_10db", clips)).astype(np.float64)
+    mixed = degrade.lambda_view(degrade.degraded_bytes(clip, "talker_10db", clips)).astype(
+        np.float64
+    )
     assert mixed.size == clean.size
     assert _snr_db(clean, mixed, active_noise=True) == pytest.approx(10.0, abs=0.5)
 
@@ -105,4 +107,6 @@ def test_each_condition_is_the_file_a_caller_would_send(
 
 def test_rendering_is_reproducible(clips: list[degrade.DevClip]) -> None:
     for condition in ("white_10db", "pink_20db", "talker_10db", "telephone_8k", "mulaw_8k"):
-        assert degrade.render(clips[1], condition, clips) == degrade.render(clips[1], condition, clips)
+        assert degrade.render(clips[1], condition, clips) == degrade.render(
+            clips[1], condition, clips
+        )

@@ -35,7 +35,7 @@ IntArray = npt.NDArray[np.intp]
 
 FRAME_S: Final = 0.025
 HOP_S: Final = 0.010
-#: Percentile of a frequency bin's frame powers taken as its noise floor.
+#: Percentile of a sub-band's frame powers taken as its noise floor.
 NOISE_PERCENTILE: Final = 10.0
 #: Pitch range of the voicing check (Hz); lags are limited to half a frame.
 PITCH_MIN_HZ: Final = 50.0
