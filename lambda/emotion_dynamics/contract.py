@@ -293,7 +293,8 @@ ENABLE_METRICS: Final = Setting(
 )  # fmt: skip
 MIN_STABILITY_THRESHOLD: Final = Setting(
     "minStabilityThreshold", "MIN_STABILITY_THRESHOLD", Kind.FLOAT, "0.85", "0..1",
-    "Minimum detector confidence; below it that dimension stays neutral",
+    "Apply a dimension only when its confidence is at least this; an acoustic rate's "
+    "confidence is the fitted probability that its class is right",
     low=0.0, high=1.0, seed="required",
 )  # fmt: skip
 MAX_RETRIES: Final = Setting(

@@ -66,7 +66,11 @@ class VolumeResult:
 
 @dataclass(frozen=True, slots=True)
 class RateResult:
-    """Output of the speaking-rate detector (``wpm`` is ``None`` when no speech was found)."""
+    """Output of the speaking-rate detector (``wpm`` is ``None`` when no speech was found).
+
+    ``syllables_per_s`` is the acoustic syllable rate over the speech span (``None`` when
+    not measured).
+    """
 
     wpm: float | None
     rate_class: RateClass
@@ -78,6 +82,7 @@ class RateResult:
     #: The rate a source transcript implied when it was outside human speech and the
     #: acoustic estimate was used instead (``None`` otherwise).
     implausible_transcript_wpm: float | None = None
+    syllables_per_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ def result_response(result: ProcessingResult) -> dict[str, Any]:
         if dyn.rate is None
         else {
             "wpm": _round(dyn.rate.wpm, 1),
+            "syllables_per_s": _round(dyn.rate.syllables_per_s, 2),
             "class": dyn.rate.rate_class.value,
             "method": dyn.rate.method.value,
             "confidence": round(dyn.rate.confidence, 3),
