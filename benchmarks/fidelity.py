@@ -36,7 +36,8 @@ FIXED_TEXT: Final = "Please remember to bring the blue folder to the meeting tom
 #: Syllables of FIXED_TEXT (CMU dictionary): please1 re-mem-ber3 to1 bring1 the1 blue1
 #: fol-der2 to1 the1 meet-ing2 to-mor-row3 mor-ning2.
 FIXED_SYLLABLES: Final = 19
-WAYS: Final = ("plain", "classes", "relative")
+#: "classes@stack" is classes mode at the dev stack's confidence gate (Pulumi.dev.yaml).
+WAYS: Final = ("plain", "classes", "classes@stack", "relative")
 METHODS: Final = ("acoustic", "transcript")
 
 
@@ -71,11 +72,21 @@ def speech_dev_clips(manifest: Path = SPEECH_DEV / "manifest.csv") -> list[Clip]
     ]
 
 
+def stack_gate() -> float:
+    """The dev stack's ``minStabilityThreshold``."""
+    from calibration.stackfile import REPO_ROOT, read_min_stability
+
+    return read_min_stability(REPO_ROOT / "Pulumi.dev.yaml")
+
+
 def _app(mode: str, env: Mapping[str, str] | None = None) -> Any:
     from emotion_dynamics.app import App
     from emotion_dynamics.config import load_config
     from emotion_dynamics.observability import Telemetry
     from emotion_dynamics_dev.espeak import EspeakSynthesizer
+
+    if mode == "classes@stack":
+        env = {"MIN_STABILITY_THRESHOLD": f"{stack_gate():g}", **(env or {})}
 
     config = load_config(
         {
@@ -141,7 +152,8 @@ def evaluate(
                 span_s, level = _output(fixed)
                 rates.append(FIXED_SYLLABLES / span_s)
                 levels.append(level if level is not None else float("nan"))
-                applied += bool((fixed.get("rate") or {}).get("applied"))
+                reasons = fixed.get("fallback", {}).get("reasons", [])
+                applied += way != "plain" and not any(r.startswith("rate:") for r in reasons)
             r = np.asarray(ratios)
             out[f"{way}/{method}"] = {
                 "same_text_median_ratio": float(np.median(r)),
@@ -193,6 +205,7 @@ def run(notes: NotMeasured, *, quick: bool = False) -> dict[str, Any]:
         "fidelity": evaluate(clips),
         "languages": language_table(speech_dev_clips(extra)) if extra.is_file() else {},
         "clips": len(clips),
+        "stack_gate": stack_gate(),
     }
 
 
@@ -203,10 +216,15 @@ def markdown(result: Mapping[str, Any]) -> list[str]:
         return [*lines, result["why"], ""]
     lines += [
         f"{result['clips']} clips through the real App with the espeak-ng backend (voice en-us, "
-        "its measured profile), dead bands at 0, the stack defaults otherwise (confidence gate "
-        "0.85). Same text: the clip's own words, output speech span over the speaker's. Fixed "
+        "its measured profile), dead bands at 0, the contract's defaults otherwise: "
+        "`MIN_STABILITY_THRESHOLD` 0.85, compared in classes mode with the probability that the "
+        "class is right and in relative mode with the probability that the relative rate is "
+        "within 15 % (a rate that fails it is the typical pace); `classes@stack` is classes mode "
+        f"at the dev stack's gate ({result.get('stack_gate', float('nan')):g}). Same text: the "
+        "clip's own words, output speech span over the speaker's. Fixed "
         f'text: "{FIXED_TEXT}" for every clip; Spearman of the speaker\'s true syllable rate '
-        "and level with the output's.",
+        'and level with the output\'s. "rate applied": share of clips whose rate passed the '
+        "gate.",
         "",
         "| way / rate method | same-text ratio (median) | within +-15 % | within +-25 % "
         "| fixed-text rate Spearman | fixed-text level Spearman | rate applied |",
@@ -248,4 +266,5 @@ __all__ = [
     "markdown",
     "run",
     "speech_dev_clips",
+    "stack_gate",
 ]

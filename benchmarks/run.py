@@ -408,6 +408,8 @@ def closing_md(results: dict[str, Any]) -> list[str]:
 
 
 def report(results: dict[str, Any], notes: NotMeasured, command: str, quick: bool) -> str:
+    from benchmarks import degradation
+
     head = [
         "# Benchmarks",
         "",
@@ -425,6 +427,7 @@ def report(results: dict[str, Any], notes: NotMeasured, command: str, quick: boo
         + cold_md(results["cold"])
         + sizes_md(results["sizes"])
         + accuracy_md(results["accuracy"])
+        + degradation.degradation_md(results["degradation"])
         + throughput_md(results["throughput"])
         + fidelity.markdown(results["fidelity"])
         + closing_md(results)
@@ -442,10 +445,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="few repetitions and clips: a smoke run"
     )
-    parser.add_argument("--skip", action="append", default=[], choices=["latency", "cold", "accuracy", "throughput", "fidelity"],
+    parser.add_argument("--skip", action="append", default=[], choices=["latency", "cold", "accuracy", "degradation", "throughput", "fidelity"],
                         help="leave a section out (reported as not measured)")  # fmt: skip
     args = parser.parse_args(argv)
-    from benchmarks import accuracy, coldstart, latency, machine, sizes, throughput
+    from benchmarks import accuracy, coldstart, degradation, latency, machine, sizes, throughput
     from benchmarks.common import test_segment
 
     plan = QUICK if args.quick else FULL
@@ -468,6 +471,9 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     results["accuracy"] = skipped("accuracy") if "accuracy" in args.skip else _section(
         "accuracy", lambda: accuracy.run(notes, quick=args.quick), notes
+    )  # fmt: skip
+    results["degradation"] = skipped("degradation") if "degradation" in args.skip else _section(
+        "degradation", lambda: degradation.run(notes, quick=args.quick), notes
     )  # fmt: skip
     generated = accuracy.generated_manifest(notes) if "throughput" not in args.skip else None
     results["throughput"] = skipped("throughput") if "throughput" in args.skip else _section(

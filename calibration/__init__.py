@@ -9,5 +9,9 @@ Modules, one job each:
 - :mod:`calibration.fit`: ordered-threshold fitting by balanced agreement, and agreement scores;
 - :mod:`calibration.pipeline`: fit both dimensions and score before/after, overall and per corpus;
 - :mod:`calibration.stackfile`: round-trip edits of the thresholds in ``Pulumi.<stack>.yaml``;
+- :mod:`calibration.degrade`: seeded degraded copies of speech clips (noise, talker, codecs);
+- :mod:`calibration.rate_model`: the acoustic rate's structure, scale and confidence fit, with
+  leave-one-talker-out figures (``python -m calibration.rate_model``);
+  :mod:`calibration.rate_report` renders them as ``docs/design/rate-confidence.md``;
 - :mod:`calibration.cli`: ``python -m calibration ...``.
 """

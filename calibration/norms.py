@@ -20,7 +20,7 @@ import numpy as np
 import soundfile as sf
 
 from emotion_dynamics.audio import resample
-from emotion_dynamics.detectors.rate import estimate_syllables
+from emotion_dynamics.detectors.rate import acoustic_syllables_per_s, estimate_syllables
 
 __all__ = ["NormRow", "format_norms", "measure_norms"]
 
@@ -44,8 +44,7 @@ class NormRow:
 def _acoustic_rate(path: Path) -> float | None:
     samples, rate = sf.read(str(path), dtype="float32", always_2d=True)
     mono = resample(samples.mean(axis=1).astype(np.float32), int(rate), ANALYSIS_RATE)
-    estimate = estimate_syllables(mono, ANALYSIS_RATE)
-    return estimate.syllables / estimate.speech_s if estimate.syllables else None
+    return acoustic_syllables_per_s(estimate_syllables(mono, ANALYSIS_RATE))
 
 
 def measure_norms(manifests: Iterable[Path]) -> list[NormRow]:

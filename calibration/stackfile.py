@@ -33,6 +33,7 @@ __all__ = [
     "STACK_KEYS",
     "VOLUME_KEYS",
     "format_threshold",
+    "read_min_stability",
     "read_thresholds",
     "read_value",
     "stack_file_path",
@@ -137,6 +138,19 @@ def read_thresholds(path: str | Path) -> tuple[VolumeThresholds, RateThresholds]
     volume = VolumeThresholds(*(number(key) for key in VOLUME_KEYS))
     rate = RateThresholds(*(number(key) for key in RATE_KEYS))
     return volume, rate
+
+
+def read_min_stability(path: str | Path) -> float:
+    """The stack file's ``minStabilityThreshold`` (the contract's default when absent)."""
+    stack = Path(path)
+    _, _, config = _load(stack)
+    setting = contract.MIN_STABILITY_THRESHOLD
+    raw = config.get(setting.full_key)
+    try:
+        value = setting.parse("" if raw is None else str(raw))
+    except ValueError as exc:
+        raise StackFileError(f"{stack}: {setting.full_key}: {exc}") from None
+    return float(value)  # type: ignore[arg-type]
 
 
 def _check_order(volume: VolumeThresholds, rate: RateThresholds) -> None:

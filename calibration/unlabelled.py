@@ -48,7 +48,6 @@ MIN_GAP_DB: Final = 2.0
 #: Fewer clips than this make the quantiles rough: the report warns.
 FEW_CLIPS: Final = 20
 ANALYSIS_RATE: Final = 16000
-_SYLLABLES_PER_WORD: Final = 1.45
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -65,7 +64,7 @@ class SampleFeatures:
     level_dbfs: float
     volume_confidence: float
     acoustic_syllables_per_s: float
-    raw_acoustic_wpm: float  # before the scale: syllables / speech span x 60 / 1.45
+    raw_acoustic_wpm: float  # before the scale: word nuclei / speech span x 60 / 1.45
     rate_confidence: float
     exact_wpm: float  # from the transcript or the word timings
     speech_s: float
@@ -77,7 +76,12 @@ class SampleFeatures:
 def _measure(clip: SampleClip) -> SampleFeatures:
     from emotion_dynamics.audio import resample
     from emotion_dynamics.config import default_config
-    from emotion_dynamics.detectors.rate import detect_rate, estimate_syllables
+    from emotion_dynamics.detectors.rate import (
+        acoustic_syllables_per_s,
+        acoustic_wpm,
+        detect_rate,
+        estimate_syllables,
+    )
     from emotion_dynamics.detectors.volume import detect_volume
     from emotion_dynamics.timings import parse_word_timings
 
@@ -88,7 +92,9 @@ def _measure(clip: SampleClip) -> SampleFeatures:
     defaults = default_config()
     volume = detect_volume(x, ANALYSIS_RATE, thresholds=defaults.volume)
     estimate = estimate_syllables(x, ANALYSIS_RATE)
-    acoustic = estimate.syllables / estimate.speech_s if estimate.syllables else math.nan
+    acoustic = acoustic_syllables_per_s(estimate)
+    raw_wpm = acoustic_wpm(estimate, scale=1.0)
+    judged = detect_rate(x, ANALYSIS_RATE, thresholds=defaults.rate)
     exact = math.nan
     words = (
         None
@@ -109,9 +115,9 @@ def _measure(clip: SampleClip) -> SampleFeatures:
         synthetic=clip.synthetic,
         level_dbfs=math.nan if volume.level_dbfs is None else volume.level_dbfs,
         volume_confidence=volume.confidence,
-        acoustic_syllables_per_s=acoustic,
-        raw_acoustic_wpm=acoustic * 60.0 / _SYLLABLES_PER_WORD,
-        rate_confidence=estimate.confidence,
+        acoustic_syllables_per_s=math.nan if acoustic is None else acoustic,
+        raw_acoustic_wpm=math.nan if raw_wpm is None else raw_wpm,
+        rate_confidence=judged.confidence,
         exact_wpm=exact,
         speech_s=estimate.speech_s,
         duration_s=x.size / ANALYSIS_RATE,

@@ -48,7 +48,9 @@ from calibration.cli import default_manifests, format_report, load_clips
 from calibration.features import extract_features
 from calibration.fit import RATE_CLASSES, VOLUME_CLASSES, rate_cuts, volume_cuts
 from calibration.pipeline import calibrate, summary_rows
+from calibration.rate_model import clip_tradeoff
 from calibration.stackfile import (
+    read_min_stability,
     read_thresholds,
     stack_file_path,
     threshold_values,
@@ -90,16 +92,20 @@ for r in rows:
     print("  ".join(str(r[h]).rjust(w) for h, w in zip(header, widths, strict=True)))
 
 # %% [markdown]
-# The Lambda leaves a dimension neutral when its detector's confidence is below
-# `minStabilityThreshold` (0.85 by default): the share of clips where that happens.
+# The Lambda leaves a dimension neutral when its confidence is below the stack's
+# `minStabilityThreshold`. For the acoustic rate the confidence is the fitted probability that
+# its class is right (`docs/design/rate-confidence.md`): the share of clips applied at the
+# stack's threshold, and how often their rate class is right, applied vs gated.
 
 # %%
-for name, values in (
-    ("volume", [f.volume_confidence for f in features]),
-    ("rate (acoustic)", [f.rate_confidence for f in features]),
-):
-    low = np.mean(np.array(values) < 0.85)
-    print(f"{name}: {low:.0%} of clips below confidence 0.85")
+min_stability = read_min_stability(path)
+low = np.mean(np.array([f.volume_confidence for f in features]) < min_stability)
+print(f"volume: {low:.0%} of clips below confidence {min_stability:g}")
+t = clip_tradeoff(features, min_stability)
+print(
+    f"acoustic rate at {min_stability:g}: {t.share_applied:.0%} of {t.n} clips applied; class right "
+    f"for {t.accuracy_applied:.0%} of them vs {t.accuracy_gated:.0%} of the gated ones"
+)
 
 # %% [markdown]
 # ## Per-class distributions with current (dashed) and proposed (solid) thresholds

@@ -293,7 +293,9 @@ ENABLE_METRICS: Final = Setting(
 )  # fmt: skip
 MIN_STABILITY_THRESHOLD: Final = Setting(
     "minStabilityThreshold", "MIN_STABILITY_THRESHOLD", Kind.FLOAT, "0.85", "0..1",
-    "Minimum detector confidence; below it that dimension stays neutral",
+    "Apply a dimension only when its confidence is at least this; an acoustic rate's "
+    "confidence is the fitted probability that its class is right (relative mode: that its "
+    "relative rate is within 15 %)",
     low=0.0, high=1.0, seed="required",
 )  # fmt: skip
 MAX_RETRIES: Final = Setting(
@@ -449,8 +451,8 @@ VOICE_PROFILES: Final = Setting(
     expected="'VoiceId=language:syllables_per_s:level_dbfs[:ms_per_letter:ms_per_pause]'",
 )  # fmt: skip
 RATE_ACOUSTIC_SCALE: Final = Setting(
-    "rateAcousticScale", "RATE_ACOUSTIC_SCALE", Kind.FLOAT, "1.128", "x",
-    "Scale from the acoustic estimator's raw syllable count to WPM (fitted on speech-dev; "
+    "rateAcousticScale", "RATE_ACOUSTIC_SCALE", Kind.FLOAT, "1.0528", "x",
+    "Scale from the acoustic estimator's word-nuclei rate to WPM (fitted on speech-dev; "
     "calibrated per deployment where transcripts exist)", low=0.5, high=2.0,
 )  # fmt: skip
 PROSODY_SETTINGS: Final = (

@@ -87,7 +87,10 @@ class RateResult:
 
     ``syllables_per_s`` is over the speech span (word timings: first start to last end);
     ``relative`` is it over the language's typical pace (``pace``); ``wpm`` is words per minute
-    where words are known (acoustic: syllables over English's syllables per word).
+    where words are known (acoustic: the word reading's nuclei over English's syllables per
+    word, times the acoustic scale). ``confidence`` is the probability that ``rate_class`` is
+    right; ``relative_confidence`` that ``relative`` is within 15 % of the speaker's (the
+    relative mode's gate; ``None``: the same as ``confidence``, as for counted rates).
     """
 
     wpm: float | None
@@ -103,6 +106,13 @@ class RateResult:
     articulation_wpm: float | None = None
     #: Why the method is not the one the event asked for (e.g. an implausible transcript).
     notes: tuple[str, ...] = ()
+    relative_confidence: float | None = None
+
+    def gate_confidence(self, mode: str) -> float:
+        """The confidence the prosody mode's gate compares (``relative`` or ``classes``)."""
+        if mode == "relative" and self.relative_confidence is not None:
+            return self.relative_confidence
+        return self.confidence
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,13 +109,24 @@ class Orchestrator:
         if dynamics.rate is not None:
             for note in dynamics.rate.notes:
                 fallback = fallback.plus(note)
+            mode = self._config.prosody.mode
             rate_ok, fallback = self._gate(
-                "rate", dynamics.rate.wpm, dynamics.rate.confidence, fallback
+                "rate",
+                dynamics.rate.wpm,
+                dynamics.rate.gate_confidence(mode),
+                fallback,
+                kind="relative confidence" if mode == "relative" else "confidence",
             )
         return volume_ok, rate_ok, fallback
 
     def _gate(
-        self, name: str, measured: float | None, confidence: float, fallback: Fallback
+        self,
+        name: str,
+        measured: float | None,
+        confidence: float,
+        fallback: Fallback,
+        *,
+        kind: str = "confidence",
     ) -> tuple[bool, Fallback]:
         """Whether one dimension passes, or ``False`` and the reason it stays neutral."""
         minimum = self._config.min_stability
@@ -123,7 +134,7 @@ class Orchestrator:
             return False, fallback.plus(f"{name}: no speech detected; neutral {name}")
         if confidence < minimum:
             return False, fallback.plus(
-                f"{name}: confidence {confidence:.2f} below {MIN_STABILITY_THRESHOLD.env} "
+                f"{name}: {kind} {confidence:.2f} below {MIN_STABILITY_THRESHOLD.env} "
                 f"{minimum:g}; neutral {name}"
             )
         return True, fallback

@@ -51,15 +51,14 @@ class Prosody:
 
 
 def _relative_rate(
-    rate: RateResult, settings: ProsodySettings, factor: float
+    relative: float, settings: ProsodySettings, factor: float
 ) -> tuple[float, str | None]:
     """(speed factor, emitted value) of the relative mode; ``None`` inside the dead band."""
-    assert rate.relative is not None  # gated by the caller
-    percent = rate.relative * factor * 100.0
+    percent = relative * factor * 100.0
     percent = min(max(percent, settings.rate_percent_min), settings.rate_percent_max)
-    if abs(percent - 100.0) < settings.rate_dead_band_percent:
-        return 1.0, None
     value = round(percent)
+    if abs(percent - 100.0) < settings.rate_dead_band_percent or value == 100:
+        return 1.0, None
     return value / 100.0, f"{value}%"
 
 
@@ -129,16 +128,18 @@ def choose_prosody(
             volume_note = "within the dead band around the reference level: the voice's own"
     rate_value: str | None = None
     speed = 1.0
-    if rate is not None:
-        if relative_mode and rate.relative is not None:
-            _, syllables, _ = _voice_seconds(text, profile)
-            factor = rate_factor(profile, text, syllables)
-            speed, rate_value = _relative_rate(rate, settings, factor)
-            if rate_value is None:
-                rate_note = "within the dead band around 100 %: the voice's own"
-        else:
-            rate_value = rate.rate_class.value
-            speed = KEYWORD_RATE_FACTORS[rate_value]
+    if relative_mode:
+        # A rate that did not pass the gate (or was not measured) is the typical speaker's:
+        # the voice at its language's typical pace (relative 1.0), not at its own default.
+        relative = rate.relative if rate is not None and rate.relative is not None else 1.0
+        _, syllables, _ = _voice_seconds(text, profile)
+        factor = rate_factor(profile, text, syllables)
+        speed, rate_value = _relative_rate(relative, settings, factor)
+        if rate_value is None and rate is not None and rate.relative is not None:
+            rate_note = "within the dead band around 100 %: the voice's own"
+    elif rate is not None:
+        rate_value = rate.rate_class.value
+        speed = KEYWORD_RATE_FACTORS[rate_value]
     limits = [v for v in (max_duration_s, speaker_speech_s if fit_to_source else None) if v]
     limit_s = min(limits) if limits else None
     fitted, duration = _fit(text, speed=speed, profile=profile, limit_s=limit_s, settings=settings)

@@ -44,6 +44,7 @@ def _rate(rate: RateResult, result: ProcessingResult) -> dict[str, Any]:
         "speech_s": round(rate.speech_s, 3),
         "syllables_per_s": _round(rate.syllables_per_s, 2),
         "relative": _round(rate.relative, 3),
+        "relative_confidence": round(rate.gate_confidence("relative"), 3),
         "applied": result.applied_rate,
     }
     if rate.articulation_wpm is not None:

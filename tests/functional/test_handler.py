@@ -62,9 +62,11 @@ def test_valid_event_gets_analysis_and_ssml(name: str, fake_synthesizer: FakeSyn
     assert "".join(root.itertext()) == event["text"]
     for key in ("level_dbfs", "class", "confidence"):
         assert key in response["volume"]
-    for key in ("wpm", "class", "method", "confidence"):
+    for key in ("wpm", "syllables_per_s", "class", "method", "confidence"):
         assert key in response["rate"]
     assert response["rate"]["method"] == expected.get("rate_method", "acoustic")
+    if response["rate"]["method"] == "acoustic" and response["rate"]["wpm"] is not None:
+        assert response["rate"]["syllables_per_s"] > 0
     assert response["fallback"]["used"] is expected["fallback"]
     applied = {"volume": response["volume"]["applied"], "rate": response["rate"]["applied"]}
     assert applied == expected["applied"]

@@ -120,3 +120,34 @@ def test_word_timings_are_checked_against_the_whole_segment_when_part_is_analyse
     assert response["statusCode"] == 200, response.get("error")
     assert response["rate"]["method"] == "word_timings"
     assert response["audio"]["trimmed_from_s"] == 4.0
+
+
+def test_relative_mode_gates_the_acoustic_rate_on_its_relative_confidence() -> None:
+    # Without a transcript the class probability is low (about 0.36-0.55: the classes are
+    # narrow) but the relative rate is within 15 % of the speaker's about 90 % of the time.
+    fields = {k: v for k, v in event().items() if k != "source_transcript"}
+    for mode, passes in (("classes", False), ("relative", True)):
+        app, _ = make_app({"PROSODY_MODE": mode, "RATE_DEAD_BAND_PERCENT": "0"})
+        response = app.handle(fields, FakeContext())
+        rate = response["rate"]
+        assert rate["method"] == "acoustic"
+        assert rate["confidence"] < 0.85 <= rate["relative_confidence"], rate
+        reasons = " ".join(response["fallback"]["reasons"])
+        assert ("rate:" not in reasons) is passes, reasons
+        if mode == "classes":
+            assert rate["applied"] is None and "rate: confidence" in reasons
+        else:
+            assert rate["applied"] is not None and rate["applied"].endswith("%")
+
+
+def test_a_short_segment_fails_the_relative_gate_and_says_which_confidence() -> None:
+    # 1.075 s of speech, under the 1.345 s the fit saw: the probability is scaled down.
+    app, _ = make_app({"PROSODY_MODE": "relative", "RATE_DEAD_BAND_PERCENT": "0"})
+    response = app.handle(load_event("valid_pcm16_stereo_22k"), FakeContext())
+    rate = response["rate"]
+    assert rate["relative_confidence"] == pytest.approx(0.9006 * rate["speech_s"] / 1.345, abs=0.01)
+    assert (
+        "rate: relative confidence 0.72 below MIN_STABILITY_THRESHOLD 0.85; neutral rate"
+        in (response["fallback"]["reasons"])
+    )
+    assert rate["applied"] is None  # an unmeasured voice at the typical pace: its own default

@@ -97,6 +97,26 @@ def test_relative_mode_follows_the_speaker() -> None:
     assert (slow.volume, slow.rate) == ("-6.2dB", "70%")
 
 
+def test_a_gated_rate_in_relative_mode_is_the_typical_pace_of_the_voices_language() -> None:
+    # The voice's own default is not the typical speaker's: a voice measured 25 % faster than
+    # English's norm speaks a gated (or unmeasured) rate at 80 %, as it would a typical speaker.
+    settings = load_config({"PROSODY_MODE": "relative", "RATE_DEAD_BAND_PERCENT": "0"}).prosody
+    fast_voice = VoiceProfile(language="en", syllables_per_s=4.12 * 1.25, level_dbfs=-20.0)
+    gated = choose_prosody(
+        TEXT, volume=None, rate=None, settings=settings, profile=fast_voice, engine="neural"
+    )
+    typical = choose_prosody(
+        TEXT, volume=None, rate=rate(4.12), settings=settings, profile=fast_voice, engine="neural"
+    )
+    assert gated.rate == typical.rate == "80%"
+    assert gated.rate_note is None
+    # An unmeasured voice (factor 1.0) and a gated rate emit nothing.
+    unmeasured = choose_prosody(
+        TEXT, volume=None, rate=None, settings=settings, profile=None, engine="neural"
+    )
+    assert unmeasured.rate is None
+
+
 def test_dead_bands_leave_the_attribute_out_with_a_note() -> None:
     prosody = choose_prosody(
         TEXT,

@@ -15,12 +15,15 @@ import numpy.typing as npt
 import pytest
 
 from emotion_dynamics.config import default_config
+from emotion_dynamics.detectors import rate_confidence
 from emotion_dynamics.detectors.rate import (
+    MARGIN_CAP,
     MAX_PLAUSIBLE_SYLLABLES_PER_S,
     MIN_ACOUSTIC_SPEECH_S,
     MIN_PLAUSIBLE_SYLLABLES_PER_S,
     SyllableEstimate,
     classify_rate,
+    confidence_features,
     count_words,
     detect_rate,
     estimate_syllables,
@@ -187,10 +190,15 @@ def test_speech_dev_transcripts_are_all_plausible(clips: tuple[Clip, ...]) -> No
 def test_syllable_train_count_is_exact(
     rate_hz: float, sample_rate: int, rng: np.random.Generator
 ) -> None:
-    estimate = estimate_syllables(syllable_train(rate_hz, 3.0, sample_rate, rng=rng), sample_rate)
+    x = syllable_train(rate_hz, 3.0, sample_rate, rng=rng)
+    estimate = estimate_syllables(x, sample_rate)
     assert isinstance(estimate, SyllableEstimate)
     assert abs(estimate.syllables - round(rate_hz * 3.0)) <= 1
-    assert estimate.confidence >= 0.85
+    result = detect_rate(x, sample_rate, thresholds=THRESHOLDS)
+    assert result.syllables_per_s == pytest.approx(estimate.count / estimate.speech_s)
+    # The span runs from the first to the last burst: about (n - 1) periods plus a burst.
+    assert result.syllables_per_s == pytest.approx(rate_hz, rel=0.2)
+    assert 0.0 < result.confidence < 1.0
 
 
 def test_acoustic_wpm_rises_with_syllable_rate(rng: np.random.Generator) -> None:
@@ -213,14 +221,60 @@ def test_unvoiced_bursts_are_not_nuclei(rng: np.random.Generator) -> None:
     assert estimate_syllables(voiced, sr).syllables >= 11
 
 
-def test_acoustic_confidence_drops_in_noise(rng: np.random.Generator) -> None:
+def test_acoustic_confidence_drops_in_noise_beyond_the_fitted_range(
+    rng: np.random.Generator,
+) -> None:
+    # GIVEN a clean syllable train and the same train in white noise at 5 dB SNR, below the
+    # lowest SNR the confidence model was fitted on
     sr = 16000
     x = syllable_train(4.0, 3.0, sr, rng=rng)
-    clean = estimate_syllables(x, sr)
     speech_rms = np.sqrt(np.mean(x[np.abs(x) > 0.01 * np.max(np.abs(x))] ** 2))
-    noisy = estimate_syllables(x + rng.standard_normal(x.size) * speech_rms * 10 ** (-5 / 20), sr)
-    assert clean.confidence >= 0.85
-    assert noisy.confidence < 0.5
+    noisy_x = x + rng.standard_normal(x.size) * speech_rms * 10 ** (-5 / 20)
+    clean, noisy = (detect_rate(s, sr, thresholds=THRESHOLDS) for s in (x, noisy_x))
+    estimate = estimate_syllables(noisy_x, sr)
+    # THEN the noisy estimate's confidence is scaled down by its SNR shortfall
+    assert estimate.snr_db < rate_confidence.SUPPORT_MIN_SNR_DB
+    assert estimate_syllables(x, sr).snr_db >= rate_confidence.SUPPORT_MIN_SNR_DB
+    assert clean.confidence > 0.3
+    assert noisy.confidence < 0.8 * clean.confidence
+
+
+def test_short_speech_confidence_is_scaled_down(rng: np.random.Generator) -> None:
+    sr = 16000
+    long_x = syllable_train(4.0, 3.0, sr, rng=rng)
+    short_x = syllable_train(4.0, 0.75, sr, rng=rng)
+    long, short = (detect_rate(s, sr, thresholds=THRESHOLDS) for s in (long_x, short_x))
+    assert short.wpm is not None and short.speech_s < rate_confidence.SUPPORT_MIN_SPEECH_S
+    features = confidence_features(estimate_syllables(short_x, sr), short.wpm, THRESHOLDS)
+    unscaled = short.confidence / rate_confidence.support(features)
+    assert short.confidence == pytest.approx(
+        unscaled * short.speech_s / rate_confidence.SUPPORT_MIN_SPEECH_S
+    )
+    assert short.confidence < long.confidence
+
+
+@pytest.mark.parametrize(
+    ("wpm", "margin", "open_class"),
+    [(80.0, math.log(100 / 80), 1.0), (99.0, math.log(100 / 99), 1.0), (115.0, math.log(115 / 100), 0.0),
+     (158.0, math.log(160 / 158), 0.0), (250.0, math.log(250 / 190), 1.0)],
+)  # fmt: skip
+def test_boundary_margin_feature(wpm: float, margin: float, open_class: float) -> None:
+    estimate = SyllableEstimate(syllables=10, speech_s=3.0, count=10.0, word_nuclei=9.0)
+    features = dict(
+        zip(rate_confidence.FEATURES, confidence_features(estimate, wpm, THRESHOLDS), strict=True)
+    )
+    assert features["boundary_margin"] == pytest.approx(min(MARGIN_CAP, margin))
+    assert features["open_class"] == open_class
+
+
+def test_open_class_estimates_are_more_likely_right() -> None:
+    # The fitted model (docs/design/rate-confidence.md): x-fast/x-slow estimates are right
+    # more often than those of the inner classes.
+    estimate = SyllableEstimate(syllables=20, speech_s=5.0, count=20.0, word_nuclei=18.0,
+                                snr_db=40.0)  # fmt: skip
+    inner = rate_confidence.class_probability(confidence_features(estimate, 175.0, THRESHOLDS))
+    outer = rate_confidence.class_probability(confidence_features(estimate, 215.0, THRESHOLDS))
+    assert 0.2 < inner < 0.45 < outer < 0.7
 
 
 @pytest.mark.parametrize("gain", [0.01, 0.1, 0.5, 1.0])
@@ -312,8 +366,9 @@ def test_speech_dev_syllable_counts(clips: tuple[Clip, ...]) -> None:
     mae = float(np.mean(np.abs(counts - truth)))
     r = float(np.corrcoef(counts / spans, truth / spans)[0, 1])
     print(f"syllables vs dictionary counts: MAE {mae:.2f} per clip, r(syllable rate) {r:.3f}")
-    assert mae <= 3.5
-    assert r >= 0.65
+    # Measured: MAE 1.82 syllables per clip, r 0.859 (before the soft count: 2.3, 0.78).
+    assert mae <= 2.5
+    assert r >= 0.83
 
 
 def test_speech_dev_acoustic_accuracy(clips: tuple[Clip, ...]) -> None:
@@ -335,10 +390,11 @@ def test_speech_dev_acoustic_accuracy(clips: tuple[Clip, ...]) -> None:
         f"acoustic rate on speech-dev ({len(clips)} clips): MAE {mae:.1f} WPM, Pearson r {r:.3f}, "
         f"exact class {exact:.0%}, within one class {within_one:.0%}"
     )
-    # Required: MAE <= 30 WPM. Measured: MAE 26.6, r 0.45, exact 53 %, within one 97 %.
-    assert mae <= 30.0
-    assert r >= 0.3
-    assert within_one >= 0.85
+    # Required: MAE <= 26.6 WPM (the estimator before). Measured: MAE 25.3, r 0.46, exact 50 %,
+    # within one 97 % (in sample; leave-one-talker-out in tests/calibration/test_rate_model.py).
+    assert mae <= 26.6
+    assert r >= 0.35
+    assert within_one >= 0.9
 
 
 def test_speech_dev_gain_and_padding_invariance(clips: tuple[Clip, ...]) -> None:

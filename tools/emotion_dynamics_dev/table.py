@@ -76,7 +76,12 @@ class Row:
             volume_applied=volume.get("applied"),
             wpm=rate.get("wpm"),
             rate_class=rate.get("class"),
-            rate_confidence=rate.get("confidence"),
+            # The confidence the gate compared: relative mode gates on the relative rate's.
+            rate_confidence=rate.get(
+                "relative_confidence"
+                if response.get("prosody_mode") == "relative"
+                else "confidence"
+            ),
             rate_applied=rate.get("applied"),
             rate_method=rate.get("method"),
             rate_relative=rate.get("relative"),

@@ -15,7 +15,7 @@ from emotion_dynamics.config import RateThresholds
 from emotion_dynamics.languages import norm_for
 from emotion_dynamics.models import LanguagePace, RateClass, RateMethod, RateResult
 
-__all__ = ["classify_rate", "judge", "reference_wpm"]
+__all__ = ["class_wpm", "classify_rate", "judge", "reference_wpm"]
 
 
 def classify_rate(wpm: float, thresholds: RateThresholds) -> RateClass:
@@ -36,6 +36,20 @@ def reference_wpm(thresholds: RateThresholds) -> float:
     return (thresholds.slow_wpm + thresholds.medium_wpm) / 2.0
 
 
+def class_wpm(result: RateResult, thresholds: RateThresholds) -> float | None:
+    """The WPM ``result`` is classed by: its own for English, relative x the reference else.
+
+    ``None`` for a result without a rate (or a judged one without ``relative``).
+    """
+    if result.wpm is None:
+        return None
+    if result.pace is None or result.pace.language == "en":
+        return result.wpm
+    if result.relative is None:
+        return None
+    return result.relative * reference_wpm(thresholds)
+
+
 def judge(
     result: RateResult,
     *,
@@ -51,12 +65,9 @@ def judge(
     pace = LanguagePace(language=lang, norm_syllables_per_s=norm_rate, known=known, given=given)
     if result.wpm is None or result.syllables_per_s is None:
         return dataclasses.replace(result, pace=pace, notes=result.notes + notes)
-    relative = result.syllables_per_s / norm_rate
-    scale_wpm = result.wpm if lang == "en" else relative * reference_wpm(thresholds)
-    return dataclasses.replace(
-        result,
-        rate_class=classify_rate(scale_wpm, thresholds),
-        relative=relative,
-        pace=pace,
-        notes=result.notes + notes,
+    judged = dataclasses.replace(
+        result, relative=result.syllables_per_s / norm_rate, pace=pace, notes=result.notes + notes
     )
+    wpm = class_wpm(judged, thresholds)
+    assert wpm is not None  # wpm and relative are set
+    return dataclasses.replace(judged, rate_class=classify_rate(wpm, thresholds))

@@ -1,28 +1,31 @@
-"""Speaking rate of a speech segment in words per minute, and its rate class.
+"""Speaking rate of a speech segment: syllables per second, words per minute and a class.
 
-With a transcript: its words over the speech span. Without: voiced syllable nuclei counted
-in the 300-3000 Hz energy envelope, scaled to WPM by English's syllables per word and one
-constant fitted on speech-dev. Method, confidence and fit figures: ``docs/design/rate.md``.
+From word timings: their words over the recogniser's own times. With a transcript: its words
+and syllables over the speech span. Without either: syllable nuclei counted in a
+noise-subtracted band envelope (:mod:`.nuclei`), reported as syllables per second, scaled to
+WPM by English's syllables per word and the stack's acoustic scale; its confidences are the
+fitted probabilities that the rate class is right and that the relative rate is within 15 %
+of the speaker's (:mod:`.rate_confidence`). The class and the
+pace relative to the speaker's language come from :mod:`.pace`. Method and figures:
+``docs/design/rate.md``, ``docs/design/rate-confidence.md``, ``docs/design/languages.md``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
-import numpy.typing as npt
 
 from emotion_dynamics.config import RateThresholds
 from emotion_dynamics.contract import RATE_ACOUSTIC_SCALE
-from emotion_dynamics.detectors.framing import (
-    frame_lengths,
-    frame_signal,
-    percentile,
-    speech_span_s,
-)
-from emotion_dynamics.detectors.pace import classify_rate, judge
+from emotion_dynamics.detectors import nuclei
+from emotion_dynamics.detectors.framing import percentile, speech_span_s
+from emotion_dynamics.detectors.pace import class_wpm, classify_rate, judge
+from emotion_dynamics.detectors.rate_confidence import class_probability, relative_probability
 from emotion_dynamics.languages import DEFAULT_LANGUAGE, primary_language
 from emotion_dynamics.models import RateClass, RateMethod, RateResult
 from emotion_dynamics.syllables import count_syllables
@@ -30,25 +33,31 @@ from emotion_dynamics.timings import WordTimings
 
 __all__ = [
     "CALIBRATION_SCALE",
+    "MARGIN_CAP",
     "MAX_PLAUSIBLE_SYLLABLES_PER_S",
     "MIN_ACOUSTIC_SPEECH_S",
     "MIN_PLAUSIBLE_SYLLABLES_PER_S",
     "SYLLABLES_PER_WORD",
     "SyllableEstimate",
+    "acoustic_syllables_per_s",
     "acoustic_wpm",
     "classify_rate",
+    "confidence_features",
     "count_words",
     "detect_rate",
     "estimate_syllables",
     "implausible",
+    "summarise_nuclei",
 ]
 
 #: English averages about 1.4-1.46 syllables per word.
 SYLLABLES_PER_WORD: Final = 1.45
-#: Least-squares scale from raw to reference WPM on speech-dev (38 clips; docs/design/rate.md):
-#: the contract's default of the per-stack setting.
+#: Least-squares scale from the word reading's rate to the reference WPM on speech-dev
+#: (``python -m calibration.rate_model``): the contract's default of the per-stack setting.
 CALIBRATION_SCALE: Final = float(RATE_ACOUSTIC_SCALE.default)
-#: Counted rates outside these bounds are not human speech (about 40 and 400 WPM of English).
+#: Counted rates outside these bounds are not human speech (about 40 and 400 WPM of English):
+#: a transcript or word timings implying one belong to another segment, so the acoustic
+#: estimate is used instead.
 MIN_PLAUSIBLE_SYLLABLES_PER_S: Final = 1.0
 MAX_PLAUSIBLE_SYLLABLES_PER_S: Final = 10.0
 #: Shortest speech span for an acoustic estimate (s).
@@ -56,40 +65,32 @@ MIN_ACOUSTIC_SPEECH_S: Final = 0.5
 #: Speech span under which the transcript rate's confidence is scaled down (s).
 FULL_CONFIDENCE_TRANSCRIPT_S: Final = 0.8
 TRANSCRIPT_CONFIDENCE: Final = 0.95
-ACOUSTIC_MAX_CONFIDENCE: Final = 0.9
-FULL_CONFIDENCE_ACOUSTIC_S: Final = 2.0
-FULL_CONFIDENCE_NUCLEI: Final = 6
-FULL_CLARITY_DIP_DB: Final = 6.0
-#: Envelope dynamic range (99th - 5th percentile) at which the range term is 0, and its span.
-MIN_ENVELOPE_RANGE_DB: Final = 15.0
-ENVELOPE_RANGE_SPAN_DB: Final = 15.0
-
-# Envelope and nucleus picking.
-ENVELOPE_FRAME_S: Final = 0.025
-ENVELOPE_HOP_S: Final = 0.010
-BAND_LOW_HZ: Final = 300.0
-BAND_HIGH_HZ: Final = 3000.0
-SMOOTHING_FRAMES: Final = 5
-PEAK_FLOOR_BELOW_P99_DB: Final = 30.0
-MIN_DIP_DB: Final = 1.5
-MIN_VOICING: Final = 0.4
-PITCH_MIN_HZ: Final = 50.0
-PITCH_MAX_HZ: Final = 400.0
-
-FloatArray = npt.NDArray[np.float64]
+#: Upper end of the envelope's SNR and of a nucleus's prominence used by the confidence (dB).
+MAX_SNR_DB: Final = 60.0
+MAX_CLARITY_DB: Final = 30.0
+#: Distance to a class boundary (natural log of the WPM ratio) beyond which it stops counting.
+MARGIN_CAP: Final = 0.08
 
 
 @dataclass(frozen=True, slots=True)
 class SyllableEstimate:
-    """Acoustic syllable-nuclei count over a speech span.
+    """Acoustic syllable nuclei over a speech span, and what the confidence is made from.
 
-    ``confidence`` is in [0, 0.9] (``docs/design/rate.md``); ``speech_s`` is the speech span
-    the nuclei were counted in (manifest definition).
+    ``count`` is the syllable reading's soft count (``syllables`` rounds it), ``word_nuclei``
+    the word reading's; ``speech_s`` is the span they were counted in (manifest definition).
+    ``clarity_db`` is the weighted median prominence of the nuclei, ``range_db`` the
+    envelope's 99th - 5th percentile, ``snr_db`` its 99th percentile over the noise floor,
+    ``voiced_share`` the share of candidate weight that passed the voicing check.
     """
 
     syllables: int
     speech_s: float
-    confidence: float
+    count: float = 0.0
+    word_nuclei: float = 0.0
+    clarity_db: float = 0.0
+    range_db: float = 0.0
+    snr_db: float = 0.0
+    voiced_share: float = 0.0
 
 
 # --- words ------------------------------------------------------------------------------
@@ -154,85 +155,14 @@ def count_words(text: str) -> int:
 # --- syllable nuclei --------------------------------------------------------------------
 
 
-def _envelope(x: FloatArray, sample_rate: int) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Smoothed band envelope in dB, the frames it was computed from, and their window."""
-    frame_len, hop_len = frame_lengths(sample_rate, frame_s=ENVELOPE_FRAME_S, hop_s=ENVELOPE_HOP_S)
-    frames = frame_signal(x, frame_len, hop_len)
-    frame_len = frames.shape[1]
-    n_fft = 1 << int(np.ceil(np.log2(max(frame_len, 2))))
-    window = np.hanning(frame_len) if frame_len > 2 else np.ones(frame_len)
-    spectra = np.fft.rfft(frames * window, n_fft)
-    freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate)
-    band = np.flatnonzero((freqs >= BAND_LOW_HZ) & (freqs <= BAND_HIGH_HZ))
-    if band.size == 0:  # frames too short to resolve the band: use every bin
-        band = np.arange(freqs.size)
-    in_band = spectra[:, band[0] : band[-1] + 1]
-    band_power = (in_band.real**2 + in_band.imag**2).sum(axis=1) / (
-        n_fft * np.sum(window**2) + 1e-30
-    )
-    envelope = 10.0 * np.log10(band_power + 1e-12)
-    if envelope.size >= SMOOTHING_FRAMES:
-        kernel = np.full(SMOOTHING_FRAMES, 1.0 / SMOOTHING_FRAMES)
-        padded = np.pad(envelope, SMOOTHING_FRAMES // 2, mode="edge")
-        envelope = np.convolve(padded, kernel, mode="valid")[: frames.shape[0]]
-    return envelope, frames, window
-
-
-def _voicing(frames: FloatArray, window: FloatArray, sample_rate: int) -> FloatArray:
-    """Peak normalised autocorrelation (lags of 50-400 Hz periods) of each frame.
-
-    The autocorrelation is computed from a zero-padded FFT (no circular wrap) and divided by
-    the window's own autocorrelation, so a periodic frame scores close to 1 and noise near 0.
-    """
-    frame_len = frames.shape[1]
-    lag_lo = max(1, int(sample_rate / PITCH_MAX_HZ))
-    lag_hi = min(int(sample_rate / PITCH_MIN_HZ), frame_len // 2)
-    if lag_hi <= lag_lo or frames.shape[0] == 0:
-        return np.zeros(frames.shape[0])
-    n_fft = 1 << int(np.ceil(np.log2(2 * frame_len)))
-    spectra = np.fft.rfft(frames * window, n_fft)
-    acf = np.fft.irfft(spectra.real**2 + spectra.imag**2, n_fft)[:, : lag_hi + 1]
-    window_acf = np.fft.irfft(np.abs(np.fft.rfft(window, n_fft)) ** 2, n_fft)[: lag_hi + 1]
-    energy = np.maximum(acf[:, :1], 1e-30)
-    shape = window_acf[lag_lo : lag_hi + 1] / max(float(window_acf[0]), 1e-30)
-    corrected = acf[:, lag_lo : lag_hi + 1] / energy / shape
-    return np.asarray(np.max(corrected, axis=1), dtype=np.float64)
-
-
-def _nuclei(envelope: FloatArray) -> tuple[list[int], list[float]]:
-    """Peak frames passing the threshold and dip test, with each one's dip depth (dB)."""
-    if envelope.size < 3:
-        return [], []
-    floor_db = percentile(envelope, 99) - PEAK_FLOOR_BELOW_P99_DB
-    inner = envelope[1:-1]
-    maxima = np.flatnonzero((inner > envelope[:-2]) & (inner >= envelope[2:])) + 1
-    maxima = maxima[envelope[maxima] > floor_db]
-    if maxima.size == 0:
-        return [], []
-    kept: list[int] = []
-    depths: list[float] = []
-    current = int(maxima[0])
-    current_left_dip = float(envelope[current] - np.min(envelope[: current + 1]))
-    for candidate in maxima[1:]:
-        q = int(candidate)
-        dip = float(np.min(envelope[current : q + 1]))
-        if envelope[current] - dip > MIN_DIP_DB and envelope[q] - dip > MIN_DIP_DB:
-            kept.append(current)
-            depths.append(min(current_left_dip, float(envelope[current] - dip)))
-            current, current_left_dip = q, float(envelope[q] - dip)
-        elif envelope[q] > envelope[current]:
-            current = q
-            current_left_dip = float(
-                envelope[q] - np.min(envelope[kept[-1] if kept else 0 : q + 1])
-            )
-    right_dip = float(envelope[current] - np.min(envelope[current:]))
-    kept.append(current)
-    depths.append(min(current_left_dip, right_dip) if kept[:-1] else right_dip)
-    return kept, depths
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, 0.5 * cumulative[-1])])
 
 
 def estimate_syllables(samples: np.ndarray, sample_rate: int) -> SyllableEstimate:
-    """Count voiced syllable nuclei in the energy envelope (``docs/design/rate.md``).
+    """Count syllable nuclei in the segment's band envelope (``docs/design/rate.md``).
 
     Parameters
     ----------
@@ -244,38 +174,92 @@ def estimate_syllables(samples: np.ndarray, sample_rate: int) -> SyllableEstimat
     Returns
     -------
     SyllableEstimate
-        The nuclei count, the speech span they were counted in (s) and a confidence in
-        [0, 0.9]; 0 nuclei and confidence 0.0 under :data:`MIN_ACOUSTIC_SPEECH_S` of speech.
+        The nuclei counts, the speech span they were counted in (s) and the confidence's
+        features; 0 nuclei under :data:`MIN_ACOUSTIC_SPEECH_S` of speech.
 
     """
     x = np.asarray(samples, dtype=np.float64).reshape(-1)
     speech_s = speech_span_s(x, sample_rate)
     if speech_s < MIN_ACOUSTIC_SPEECH_S:
-        return SyllableEstimate(syllables=0, speech_s=speech_s, confidence=0.0)
-    envelope, frames, window = _envelope(x, sample_rate)
-    peaks, depths = _nuclei(envelope)
-    if peaks:
-        voicing = _voicing(frames[peaks], window, sample_rate)
-        voiced = voicing > MIN_VOICING
-        depths = [d for d, v in zip(depths, voiced, strict=True) if v]
-    syllables = len(depths)
-    if syllables == 0:
-        return SyllableEstimate(syllables=0, speech_s=speech_s, confidence=0.0)
-    d = min(1.0, speech_s / FULL_CONFIDENCE_ACOUSTIC_S)
-    n = min(1.0, syllables / FULL_CONFIDENCE_NUCLEI)
-    c = min(1.0, percentile(depths, 50) / FULL_CLARITY_DIP_DB)
-    range_db = percentile(envelope, 99) - percentile(envelope, 5)
-    r = min(1.0, max(0.0, (range_db - MIN_ENVELOPE_RANGE_DB) / ENVELOPE_RANGE_SPAN_DB))
-    confidence = ACOUSTIC_MAX_CONFIDENCE * d * n * c * r
-    return SyllableEstimate(syllables=syllables, speech_s=speech_s, confidence=float(confidence))
+        return SyllableEstimate(syllables=0, speech_s=speech_s)
+    return summarise_nuclei(nuclei.analyse(x, sample_rate), speech_s)
+
+
+def summarise_nuclei(
+    envelope: nuclei.Envelope,
+    speech_s: float,
+    *,
+    syllable_reading: nuclei.Reading = nuclei.SYLLABLE_READING,
+    word_reading: nuclei.Reading = nuclei.WORD_READING,
+) -> SyllableEstimate:
+    """Read an envelope's nuclei twice (syllables, words) into a :class:`SyllableEstimate`."""
+    voicing: dict[int, float] = {}
+    syllable = nuclei.read_nuclei(envelope, syllable_reading, voicing)
+    word = nuclei.read_nuclei(envelope, word_reading, voicing)
+    if syllable.count <= 0.0:
+        return SyllableEstimate(syllables=0, speech_s=speech_s)
+    p99 = percentile(envelope.db, 99)
+    return SyllableEstimate(
+        syllables=round(syllable.count),
+        speech_s=speech_s,
+        count=syllable.count,
+        word_nuclei=word.count,
+        clarity_db=min(MAX_CLARITY_DB, _weighted_median(syllable.prominence_db, syllable.weights)),
+        range_db=p99 - percentile(envelope.db, 5),
+        snr_db=min(MAX_SNR_DB, max(0.0, p99 - envelope.noise_db)),
+        voiced_share=syllable.voiced_share,
+    )
+
+
+def acoustic_syllables_per_s(estimate: SyllableEstimate) -> float | None:
+    """Syllable nuclei per second of speech span (``None`` without nuclei)."""
+    if estimate.count <= 0.0 or estimate.speech_s <= 0.0:
+        return None
+    return estimate.count / estimate.speech_s
 
 
 def acoustic_wpm(estimate: SyllableEstimate, scale: float = CALIBRATION_SCALE) -> float | None:
-    """Calibrated WPM of a syllable estimate (``None`` without nuclei or speech)."""
-    if estimate.syllables == 0 or estimate.speech_s <= 0.0:
+    """Calibrated WPM of a syllable estimate: the word reading's nuclei per minute / 1.45."""
+    if estimate.count <= 0.0 or estimate.word_nuclei <= 0.0 or estimate.speech_s <= 0.0:
         return None
-    raw = estimate.syllables / estimate.speech_s * 60.0 / SYLLABLES_PER_WORD
+    raw = estimate.word_nuclei / estimate.speech_s * 60.0 / SYLLABLES_PER_WORD
     return scale * raw
+
+
+def _boundary_margin(wpm: float, thresholds: RateThresholds) -> tuple[float, float]:
+    """Log-distance of ``wpm`` to its class's nearer cut (at most :data:`MARGIN_CAP`), open flag.
+
+    The flag is 1.0 for the open classes (x-slow, x-fast), else 0.0.
+    """
+    cuts = (
+        thresholds.very_slow_wpm,
+        thresholds.slow_wpm,
+        thresholds.medium_wpm,
+        thresholds.fast_wpm,
+    )
+    index = int(np.searchsorted(cuts, wpm, side="right"))
+    lower = cuts[index - 1] if index > 0 else None
+    upper = cuts[index] if index < len(cuts) else None
+    distances = [abs(math.log(max(wpm, 1e-6) / c)) for c in (lower, upper) if c is not None]
+    return min(MARGIN_CAP, *distances), float(lower is None or upper is None)
+
+
+def confidence_features(
+    estimate: SyllableEstimate, wpm: float, thresholds: RateThresholds
+) -> tuple[float, ...]:
+    """The confidence model's inputs, in :data:`.rate_confidence.FEATURES` order."""
+    margin, open_class = _boundary_margin(wpm, thresholds)
+    return (
+        math.log(estimate.speech_s),
+        math.log1p(estimate.count),
+        estimate.clarity_db,
+        estimate.range_db,
+        estimate.snr_db,
+        estimate.voiced_share,
+        margin,
+        open_class,
+        math.log(max(estimate.word_nuclei, 1e-3) / estimate.count),
+    )
 
 
 # --- the detector -----------------------------------------------------------------------
@@ -334,20 +318,25 @@ def _transcript_rate(
     )
 
 
-def _acoustic_rate(samples: np.ndarray, sample_rate: int, scale: float) -> RateResult:
+def _acoustic_rate(
+    samples: np.ndarray, sample_rate: int, scale: float
+) -> tuple[RateResult, SyllableEstimate]:
+    """The acoustic estimate, unjudged (its confidence needs the class: see detect_rate)."""
     estimate = estimate_syllables(samples, sample_rate)
     acoustic = acoustic_wpm(estimate, scale)
     if acoustic is None:
-        return _no_speech(RateMethod.ACOUSTIC, estimate.speech_s, syllables=estimate.syllables)
+        return _no_speech(
+            RateMethod.ACOUSTIC, estimate.speech_s, syllables=estimate.syllables
+        ), estimate
     return RateResult(
         wpm=acoustic,
         rate_class=RateClass.MEDIUM,  # judged by pace.judge
         method=RateMethod.ACOUSTIC,
-        confidence=estimate.confidence,
+        confidence=0.0,  # set once judged
         speech_s=estimate.speech_s,
         syllables=estimate.syllables,
-        syllables_per_s=estimate.syllables / estimate.speech_s,
-    )
+        syllables_per_s=acoustic_syllables_per_s(estimate),
+    ), estimate
 
 
 def implausible(rate: RateResult) -> bool:
@@ -371,7 +360,9 @@ def detect_rate(
     """Measure the speaking rate: from word timings, else a transcript, else acoustically.
 
     ``language`` (BCP-47) picks the syllable counter and the pace norm (:mod:`.pace`). A
-    counted rate outside human speech falls back to the acoustic estimate with a note. Never
+    counted rate outside human speech falls back to the acoustic estimate with a note. The
+    acoustic confidence is the probability that the class is right, so it is computed on the
+    WPM the class was judged by (:func:`.pace.class_wpm`). Never
     raises on finite input of at least one sample; without speech ``wpm`` is ``None``, the
     class MEDIUM and the confidence 0.0.
     """
@@ -391,9 +382,20 @@ def detect_rate(
             "about 40..400 WPM); acoustic estimate used",
         )
         counted = None
-    result = (
-        counted if counted is not None else _acoustic_rate(samples, sample_rate, acoustic_scale)
+    if counted is not None:
+        return judge(
+            counted, language=language, given=language_given, thresholds=thresholds, notes=notes
+        )
+    acoustic, estimate = _acoustic_rate(samples, sample_rate, acoustic_scale)
+    judged = judge(
+        acoustic, language=language, given=language_given, thresholds=thresholds, notes=notes
     )
-    return judge(
-        result, language=language, given=language_given, thresholds=thresholds, notes=notes
+    wpm = class_wpm(judged, thresholds)
+    if wpm is None:
+        return judged
+    features = confidence_features(estimate, wpm, thresholds)
+    return dataclasses.replace(
+        judged,
+        confidence=class_probability(features),
+        relative_confidence=relative_probability(features),
     )
