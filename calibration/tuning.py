@@ -229,8 +229,13 @@ def clip_frame(features: Sequence[SampleFeatures], *, source: str = SAMPLE) -> p
     ]
     frame = pd.DataFrame(rows, columns=list(FRAME_COLUMNS))
     for column in ("volume_label", "rate_label"):
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+        frame[column] = _objects(frame, [_label_or_none(v) for v in frame[column]])
     return frame
+
+
+def _objects(frame: pd.DataFrame, values: list[str | None]) -> pd.Series:
+    """A column of strings and None (pandas would turn None into NaN in a string column)."""
+    return pd.Series(values, index=frame.index, dtype=object)
 
 
 def _label_or_none(value: Any) -> str | None:
@@ -249,27 +254,31 @@ def classify(frame: pd.DataFrame, settings: Settings) -> pd.DataFrame:
     level = out["level_dbfs"].to_numpy(dtype=float)
     wpm = out["raw_wpm"].to_numpy(dtype=float) * settings.acoustic_scale
     exact = out["exact_wpm"].to_numpy(dtype=float)
-    out["volume_class"] = [
-        classify_volume(v, settings.volume).value if math.isfinite(v) else None for v in level
-    ]
+    out["volume_class"] = _objects(
+        out,
+        [classify_volume(v, settings.volume).value if math.isfinite(v) else None for v in level],
+    )
     out["volume_applied"] = np.isfinite(level) & (
         out["volume_confidence"].to_numpy(dtype=float) >= settings.min_stability
     )
     out["volume_offset_db"] = level - settings.reference_dbfs
     out["rate_wpm"] = wpm
-    out["rate_class"] = [
-        classify_rate(v, settings.rate).value if math.isfinite(v) else None for v in wpm
-    ]
+    out["rate_class"] = _objects(
+        out, [classify_rate(v, settings.rate).value if math.isfinite(v) else None for v in wpm]
+    )
     out["rate_applied"] = np.isfinite(wpm) & (
         out["rate_confidence"].to_numpy(dtype=float) >= settings.min_stability
     )
-    out["exact_class"] = [
-        classify_rate(v, settings.rate).value if math.isfinite(v) else None for v in exact
-    ]
-    out["rate_reference"] = [
-        _label_or_none(label) or exact_class
-        for label, exact_class in zip(out["rate_label"], out["exact_class"], strict=True)
-    ]
+    out["exact_class"] = _objects(
+        out, [classify_rate(v, settings.rate).value if math.isfinite(v) else None for v in exact]
+    )
+    out["rate_reference"] = _objects(
+        out,
+        [
+            _label_or_none(label) or exact_class
+            for label, exact_class in zip(out["rate_label"], out["exact_class"], strict=True)
+        ],
+    )
     return out
 
 
