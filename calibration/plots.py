@@ -239,7 +239,7 @@ def gate_figure(curve: pd.DataFrame, settings: Settings) -> Figure:
         f"gate {gate:g}: rate applied {curve.loc[at, 'rate applied %']:.0f} %, "
         f"volume applied {curve.loc[at, 'volume applied %']:.0f} %",
         (gate, 1.0), xycoords=("data", "axes fraction"), xytext=(0, 3),
-        textcoords="offset points", ha="center", va="bottom", fontsize=9,
+        textcoords="offset points", ha="right" if gate > 0.6 else "left", va="bottom", fontsize=9,
         fontweight="bold", color=_THRESHOLD,
     )  # fmt: skip
     ax.set_xlim(0, 1)

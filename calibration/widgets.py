@@ -341,12 +341,12 @@ class TuningPanel:
                     clip = picked.iloc[0]
                     gate = "" if clip["applied"] else ", gated"
                     text = (
-                        f"{side}: <code>{html.escape(clip['name'])}</code> "
-                        f"({clip['value']:g} {unit}, {clip['class']}, {clip['kind']}{gate})"
+                        f"{side}: <code>{html.escape(clip['name'])}</code><br>"
+                        f"{clip['value']:g} {unit}, {clip['class']}, {clip['kind']}{gate}"
                     )
                     if self.audio:
-                        text += audio_html(filename=clip["path"])
-                cells.append(w.HTML(text, layout=w.Layout(width="340px")))
+                        text += f"<div>{audio_html(filename=clip['path'])}</div>"
+                cells.append(w.HTML(text, layout=w.Layout(width="360px")))
             del threshold
             rows.append(w.HBox(cells, layout=w.Layout(align_items="center", grid_gap="12px")))
         self.nearest.children = tuple(rows)
@@ -450,7 +450,7 @@ def _spoken_html(spoken: Spoken) -> str:
         f"-> <code>{volume.get('applied')}</code>, rate {rate.get('class')} "
         f"({rate.get('wpm')} WPM, confidence {rate.get('confidence')}) "
         f"-> <code>{rate.get('applied')}</code>",
-        f"<pre style='white-space:pre-wrap'>{html.escape(spoken.ssml or '')}</pre>",
+        f"<pre style='white-space:pre-wrap;margin:4px 0'>{html.escape(spoken.ssml or '')}</pre>",
     ]
     if spoken.fallback:
         lines.append("<i>" + html.escape("; ".join(spoken.fallback)) + "</i>")
@@ -505,10 +505,11 @@ class PreviewTool(w.VBox):  # type: ignore[misc]
         )
         parts = [f"<p>the speaker: <code>{html.escape(clip.name)}</code></p>"]
         if self.audio:
-            parts.append(audio_html(filename=str(clip)))
+            parts.append(f"<div>{audio_html(filename=str(clip))}</div>")
         for item in self.results:
-            parts.append(_spoken_html(item))
+            parts.append(f"<div style='margin-top:10px'>{_spoken_html(item)}</div>")
             if self.audio and item.audio is not None:
-                parts.append(audio_html(data=item.audio, mimetype=item.content_type or ""))
+                player = audio_html(data=item.audio, mimetype=item.content_type or "")
+                parts.append(f"<div>{player}</div>")
         self.out.value = "".join(parts)
         return self.results

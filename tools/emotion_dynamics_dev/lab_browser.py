@@ -217,7 +217,8 @@ for (let i = 0; i < cells.length; i++) {
   if (cell.type !== 'code') continue;
   const outputs = [];
   for (let j = 0; j < cell.outputs.length; j++) outputs.push(cell.outputs.get(j).toJSON());
-  out.push({index: i, count: cell.executionCount, outputs: outputs});
+  out.push({index: i, count: cell.executionCount, source: cell.sharedModel.getSource(),
+            outputs: outputs});
 }
 return out;
 """
@@ -349,17 +350,25 @@ class NotebookPage:
             "const s = window.jupyterapp.shell; s.collapseLeft(); s.collapseRight();"
         )
 
-    def scroll_to_cell(self, index: int, *, output: bool = False) -> None:
-        """Scroll so that cell ``index`` (or its output) is at the top of the notebook."""
+    def cell_index(self, starts_with: str) -> int:
+        """The index of the first code cell whose source starts with ``starts_with``."""
+        for cell in self.cells():
+            if str(cell["source"]).startswith(starts_with):
+                return int(cell["index"])
+        raise LookupError(f"no code cell starts with {starts_with!r}")
+
+    def scroll_to_cell(self, index: int, *, output: bool = False, end: bool = False) -> None:
+        """Scroll cell ``index`` (or its output) to the top (``end``: its end to the bottom)."""
         self.driver.execute_script(
             """
-            const [index, output] = arguments;
+            const [index, output, end] = arguments;
             const cell = document.querySelectorAll('.jp-Notebook .jp-Cell')[index];
             const node = output ? cell.querySelector('.jp-Cell-outputWrapper') : cell;
-            node.scrollIntoView({block: 'start'});
+            node.scrollIntoView({block: end ? 'end' : 'start'});
             """,
             index,
             output,
+            end,
         )
         time.sleep(0.5)
 
