@@ -3,7 +3,9 @@
 :class:`TuningPanel` holds one slider per setting; every change recomputes
 :func:`calibration.tuning.view` and redraws its outputs (figures as PNG, tables as
 DataFrames, the clips nearest each threshold as ``IPython.display.Audio`` players), always as
-widget state (HTML and Image widgets, no Output widget), so a headless run records it too.
+widget state (HTML and Image widgets, no Output widget: papermill's nbclient stalls for its full
+cell timeout when an Output widget receives audio, jupyter/nbclient#312), so a headless run
+records it too.
 :class:`LabelTool` and :class:`PreviewTool` are the labelling and listening tools. Their
 callbacks are methods that can be driven from Python (``slider.value = ...``, ``button.click()``).
 """
@@ -88,6 +90,11 @@ _GROUP_TITLES: Final = {
     "rate": "rate thresholds (WPM), acoustic scale",
     "gate": "confidence gate (0..1)",
 }
+#: Columns of the clip table under the sliders.
+_CLIP_COLUMNS: Final = (
+    "name", "kind", "corpus", "level_dbfs", "volume_class", "volume_applied", "rate_wpm",
+    "rate_confidence", "rate_class", "rate_applied", "exact_wpm", "rate_reference",
+)  # fmt: skip
 #: Margin around the data (and the given settings) that a slider spans.
 _MARGIN: Final = {"volume": 8.0, "rate": 40.0}
 
@@ -221,6 +228,7 @@ class TuningPanel:
         self.gate_table = w.HTML()
         self.tradeoff = w.VBox([self.gate_plot, self.gate_table])
         self.confusion = w.HTML()
+        self.clips = w.HTML()
         self.nearest = w.VBox()
         self.view: View = self.refresh()
 
@@ -277,7 +285,7 @@ class TuningPanel:
             ],
             layout=w.Layout(grid_gap="24px"),
         )
-        return w.VBox([w.HBox(columns), self.status, self.distributions, shares])
+        return w.VBox([w.HBox(columns), self.status, self.distributions, shares, self.clips])
 
     # --- views ----------------------------------------------------------------------------
 
@@ -304,6 +312,14 @@ class TuningPanel:
     def _render_shares(self, current: View) -> None:
         self.volume_shares.value = table_html(current.volume_shares)
         self.rate_shares.value = table_html(current.rate_shares)
+        table = current.classified[list(_CLIP_COLUMNS)].round(
+            {"level_dbfs": 1, "rate_wpm": 1, "exact_wpm": 1, "rate_confidence": 2}
+        )
+        self.clips.value = (
+            f"<details><summary>every clip under the sliders ({len(table)}: kind real or "
+            "synthetic, classes, whether the gate applies them)</summary>"
+            f"{table_html(table.set_index('name'))}</details>"
+        )
 
     def _render_tradeoff(self, current: View) -> None:
         self.gate_plot.value = plots.png(plots.gate_figure(current.curve, current.settings))

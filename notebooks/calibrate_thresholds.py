@@ -111,7 +111,7 @@ if (summary := proposal.labelled_summary()) is not None:
 # real speech, orange synthetic; hatched rate bars are clips whose confidence is below the gate
 # (the Lambda keeps their rate neutral). Rate thresholds act on the acoustic estimate (what the
 # Lambda measures when the event carries no transcript); the exact rates from transcripts are
-# the second row of markers.
+# the second row of markers. Below the shares, every clip with its classes (click to open).
 
 # %%
 panel = TuningPanel(frame, proposal.settings, stack_settings, audio=audio_players)

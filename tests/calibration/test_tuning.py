@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import soundfile as sf
 
@@ -62,7 +63,7 @@ CLIPS = [
 
 
 @pytest.fixture
-def classified() -> tuning.pd.DataFrame:
+def classified() -> pd.DataFrame:
     return tuning.classify(tuning.clip_frame(CLIPS), SETTINGS)
 
 
@@ -75,7 +76,7 @@ def test_clip_frame_tells_real_from_synthetic_and_keeps_missing_labels_none() ->
 
 
 def test_classes_follow_the_production_rules_at_the_thresholds(
-    classified: tuning.pd.DataFrame,
+    classified: pd.DataFrame,
 ) -> None:
     by_name = classified.set_index("name")
     # a level exactly on a threshold belongs to the class above it (>= loud is loud)
@@ -99,7 +100,7 @@ def test_the_acoustic_scale_moves_the_rate_classes() -> None:
     assert scaled.set_index("name").loc["medium", "rate_wpm"] == pytest.approx(195.0)
 
 
-def test_class_shares_per_corpus_and_all(classified: tuning.pd.DataFrame) -> None:
+def test_class_shares_per_corpus_and_all(classified: pd.DataFrame) -> None:
     shares = tuning.class_shares(classified, "volume")
     assert shares.loc["b", "medium"] == pytest.approx(100.0)
     assert shares.loc["a", "clips"] == 4
@@ -109,7 +110,7 @@ def test_class_shares_per_corpus_and_all(classified: tuning.pd.DataFrame) -> Non
 
 
 def test_nearest_clips_are_just_below_and_at_or_above_each_threshold(
-    classified: tuning.pd.DataFrame,
+    classified: pd.DataFrame,
 ) -> None:
     nearest = tuning.nearest_clips(classified, SETTINGS, "volume")
     picks = {(r.boundary, r.side): r.name for r in nearest.itertuples()}
@@ -128,7 +129,7 @@ def test_nearest_clips_are_just_below_and_at_or_above_each_threshold(
 
 
 def test_confusion_needs_labels_for_volume_and_uses_exact_rates_for_rate(
-    classified: tuning.pd.DataFrame,
+    classified: pd.DataFrame,
 ) -> None:
     assert tuning.confusion(classified, "volume") is None
     rate = tuning.confusion(classified, "rate")
@@ -151,7 +152,7 @@ def test_confusion_with_labels() -> None:
     assert result.balanced == pytest.approx((1.0 + 0.5) / 2)
 
 
-def test_gate_tradeoff_at_the_slider_and_along_the_curve(classified: tuning.pd.DataFrame) -> None:
+def test_gate_tradeoff_at_the_slider_and_along_the_curve(classified: pd.DataFrame) -> None:
     table = tuning.gate_tradeoff(classified, SETTINGS)
     # rate confidences 0.5, 0.8, 0.9, 0.9, 0.95, 0.0: three of six at or above 0.85
     assert table.loc["rate", "applied %"] == pytest.approx(50.0)
@@ -184,7 +185,7 @@ def test_propose_from_the_sample_quantiles_median_and_scale() -> None:
         for i, (v, r) in enumerate(zip(levels, raw, strict=True))
     ]
     proposal = tuning.propose(clips, [], SETTINGS)
-    expected_volume, median = fit_volume_quantiles(levels)
+    expected_volume, median = fit_volume_quantiles(levels.tolist())
     assert proposal.settings.volume == expected_volume
     assert proposal.settings.reference_dbfs == median == pytest.approx(np.median(levels), abs=0.05)
     assert proposal.settings.acoustic_scale == pytest.approx(1.2, abs=1e-3)

@@ -47,6 +47,7 @@ def test_moving_a_threshold_recomputes_the_shares_and_redraws(panel: TuningPanel
     assert panel.renders == 2
     assert panel.view.volume_shares.loc["all", "loud"] == pytest.approx(200 / 6, abs=0.05)
     assert "33.3" in panel.volume_shares.value
+    assert "<details>" in panel.clips.value and "synthetic" in panel.clips.value
     assert panel.distributions.value != before
     nearest = panel.view.nearest.set_index(["threshold", "side"])
     key = contract.VOLUME_LOUD_THRESHOLD.full_key
