@@ -9,5 +9,10 @@ Modules, one job each:
 - :mod:`calibration.fit`: ordered-threshold fitting by balanced agreement, and agreement scores;
 - :mod:`calibration.pipeline`: fit both dimensions and score before/after, overall and per corpus;
 - :mod:`calibration.stackfile`: round-trip edits of the thresholds in ``Pulumi.<stack>.yaml``;
+- :mod:`calibration.tuning`: the tuning notebook's state (clips + slider settings -> classes,
+  shares, nearest clips, confusion, the gate's trade-off, the proposal, the write-back);
+- :mod:`calibration.plots`, :mod:`calibration.widgets`: its figures and ipywidgets;
+- :mod:`calibration.preview`: the tuned settings spoken through the App (espeak-ng or Polly);
+- :mod:`calibration.labelling`: labels given by ear, saved as a manifest;
 - :mod:`calibration.cli`: ``python -m calibration ...``.
 """
