@@ -29,7 +29,6 @@ import os
 import pickle
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -40,6 +39,7 @@ import numpy.typing as npt
 
 from calibration import degrade
 from calibration.features import ClipFeatures
+from calibration.parallel import process_pool
 from calibration.stackfile import REPO_ROOT
 from emotion_dynamics.config import RateThresholds, default_config
 from emotion_dynamics.detectors import nuclei, rate, rate_confidence
@@ -261,7 +261,7 @@ def load_table(
     ]  # fmt: skip
     table = Table(signals=signals)
     if n_jobs > 1:
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+        with process_pool(n_jobs) as pool:
             results = list(pool.map(_measure, tasks, chunksize=8))
     else:
         results = [_measure(t) for t in tasks]

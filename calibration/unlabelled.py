@@ -17,7 +17,6 @@ import io
 import math
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -26,6 +25,7 @@ import numpy.typing as npt
 import soundfile as sf
 
 from calibration.errors import FitError
+from calibration.parallel import process_pool
 from calibration.sample import SampleClip
 from emotion_dynamics.config import VolumeThresholds
 
@@ -133,7 +133,7 @@ def measure_sample(
     workers = max(1, min(n_jobs or os.cpu_count() or 1, len(clips) or 1))
     if workers == 1:
         return [_measure(c) for c in clips]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with process_pool(workers) as pool:
         return list(pool.map(_measure, clips, chunksize=4))
 
 
