@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 MYPY_SOURCES := lambda pulumi/emotion_dynamics_infra tools calibration benchmarks datasets tests
 
 .PHONY: help setup venv demo events test lint format bench artifacts calibrate datasets lab \
-	contract validate smoke clean
+	contract validate smoke clean screenshots
 
 help:
 	@echo "make demo       run the main job on sample speech with Pulumi.$(STACK).yaml's settings (espeak-ng, no AWS)"
@@ -23,9 +23,10 @@ help:
 	@echo "make artifacts  build the Lambda zip and layer (RUNTIME=$(RUNTIME) ARCH=$(ARCH); EXPORT=DIR copies them)"
 	@echo "make validate   check Pulumi.$(STACK).yaml as pulumi up would, one-line verdict (STACK=...)"
 	@echo "make smoke      invoke the deployed stack's live alias with tests/events/ (STACK=...; AWS + Pulumi CLI)"
-	@echo "make calibrate  fit thresholds and write them into Pulumi.$(STACK).yaml (STACK=...)"
+	@echo "make calibrate  calibrate Pulumi.$(STACK).yaml from AUDIO=<recordings> (or the labelled corpora)"
 	@echo "make datasets   generate the calibration corpus (datasets/generated/)"
-	@echo "make lab        start JupyterLab with the project's kernel"
+	@echo "make lab        start JupyterLab with the project's kernel (127.0.0.1)"
+	@echo "make screenshots  the tuning notebook in JupyterLab -> docs/screenshots/ (chromium)"
 	@echo "make contract   regenerate Pulumi.yaml's config schema and the README's tables"
 
 setup:
@@ -72,12 +73,25 @@ smoke: venv
 datasets: setup
 	$(PY) datasets/generate.py --out datasets/generated/small --size small --seed 0
 
-calibrate: datasets
-	$(PY) -m calibration calibrate --stack $(STACK) --write-back
+# With AUDIO=<folder of the deployment's recordings>: volume thresholds and reference level from
+# their level quantiles (and the acoustic rate scale when transcripts lie beside them). Without:
+# the labelled path on the generated corpus + speech-dev, volume only (the rate bands stay).
+calibrate: setup
+ifeq ($(AUDIO),)
+	$(MAKE) datasets
+	$(PY) -m calibration calibrate --stack $(STACK) --only volume --write-back
+else
+	$(PY) -m calibration calibrate --stack $(STACK) --audio $(AUDIO) --write-back
+endif
 
+# As root JupyterLab refuses to start without --allow-root; it listens on 127.0.0.1 only.
 lab: setup
 	$(PY) -m ipykernel install --sys-prefix --name emotion-dynamics --display-name "Emotion Dynamics (.venv)"
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
+
+# The notebook in JupyterLab under headless chromium, speech-dev as sample audio -> docs/screenshots/
+screenshots: setup
+	$(PY) -m emotion_dynamics_dev.screenshots --out docs/screenshots
 
 contract: setup
 	$(PY) -m emotion_dynamics_dev.contract_docs --write

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks import fidelity
 from benchmarks.common import REPO_ROOT, NotMeasured, fmt_mb, fmt_ms
 
 LATENCY_TARGET_MS = 5.0
@@ -428,6 +429,7 @@ def report(results: dict[str, Any], notes: NotMeasured, command: str, quick: boo
         + accuracy_md(results["accuracy"])
         + degradation.degradation_md(results["degradation"])
         + throughput_md(results["throughput"])
+        + fidelity.markdown(results["fidelity"])
         + closing_md(results)
     )
     tail = ["## Not measured", ""]
@@ -443,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="few repetitions and clips: a smoke run"
     )
-    parser.add_argument("--skip", action="append", default=[], choices=["latency", "cold", "accuracy", "degradation", "throughput"],
+    parser.add_argument("--skip", action="append", default=[], choices=["latency", "cold", "accuracy", "degradation", "throughput", "fidelity"],
                         help="leave a section out (reported as not measured)")  # fmt: skip
     args = parser.parse_args(argv)
     from benchmarks import accuracy, coldstart, degradation, latency, machine, sizes, throughput
@@ -476,6 +478,9 @@ def main(argv: list[str] | None = None) -> int:
     generated = accuracy.generated_manifest(notes) if "throughput" not in args.skip else None
     results["throughput"] = skipped("throughput") if "throughput" in args.skip else _section(
         "throughput", lambda: throughput.run(generated, notes, repeats=plan["throughput_repeats"]), notes
+    )  # fmt: skip
+    results["fidelity"] = skipped("fidelity") if "fidelity" in args.skip else _section(
+        "fidelity", lambda: fidelity.run(notes, quick=args.quick), notes
     )  # fmt: skip
     results["machine"]["load average at end (1/5/15 min)"] = machine.load_average()
     command = ".venv/bin/python -m benchmarks.run" + (f" --out {args.out}" if args.out else "") + (

@@ -13,5 +13,10 @@ Modules, one job each:
 - :mod:`calibration.rate_model`: the acoustic rate's structure, scale and confidence fit, with
   leave-one-talker-out figures (``python -m calibration.rate_model``);
   :mod:`calibration.rate_report` renders them as ``docs/design/rate-confidence.md``;
+- :mod:`calibration.tuning`: the tuning notebook's state (clips + slider settings -> classes,
+  shares, nearest clips, confusion, the gate's trade-off, the proposal, the write-back);
+- :mod:`calibration.plots`, :mod:`calibration.widgets`: its figures and ipywidgets;
+- :mod:`calibration.preview`: the tuned settings spoken through the App (espeak-ng or Polly);
+- :mod:`calibration.labelling`: labels given by ear, saved as a manifest;
 - :mod:`calibration.cli`: ``python -m calibration ...``.
 """

@@ -8,6 +8,8 @@ features    extract the production detectors' features of manifests into a CSV
 fit         fit thresholds to a features CSV, print agreement before/after, save them as JSON
 write-back  write thresholds (JSON from ``fit``) into ``Pulumi.<stack>.yaml``; print the diff
 calibrate   all of it end to end: features, fit, report and (with --write-back) write-back
+norms       measure the languages' pace norms (true and acoustic) on real read speech
+voices      measure a synthesis voice at 100 % and at each rate (its profile)
 """
 
 from __future__ import annotations
@@ -19,13 +21,25 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, cast
 
 from calibration.errors import CalibrationError
 from calibration.features import ClipFeatures, extract_features, read_features, write_features
+from calibration.fit import RATE_CLASSES, VOLUME_CLASSES
 from calibration.manifest import MANIFEST_COLUMNS, Clip, complete_row, read_manifest
 from calibration.pipeline import Calibration, calibrate, summary_rows
-from calibration.stackfile import REPO_ROOT, read_thresholds, stack_file_path, write_thresholds
+from calibration.stackfile import (
+    REPO_ROOT,
+    VOLUME_KEYS,
+    format_threshold,
+    read_thresholds,
+    read_value,
+    stack_file_path,
+    threshold_values,
+    write_thresholds,
+    write_values,
+)
+from emotion_dynamics import contract
 from emotion_dynamics.config import RateThresholds, VolumeThresholds
 
 __all__ = ["DEFAULT_MANIFESTS", "default_manifests", "format_report", "load_clips", "main"]
@@ -35,6 +49,13 @@ DEFAULT_MANIFESTS: Final = (
     REPO_ROOT / "datasets" / "generated" / "small" / "manifest.csv",
     REPO_ROOT.parent / "shared" / "speech-dev" / "manifest.csv",
 )
+
+
+#: Real read speech in nine languages, for the pace norms (outside the repository).
+SPEECH_DEV_MANIFESTS: Final = [
+    REPO_ROOT.parent / "shared" / "speech-dev" / "manifest.csv",
+    REPO_ROOT.parent / "shared" / "speech-dev" / "extra" / "manifest.csv",
+]
 
 
 def default_manifests() -> list[Path]:
@@ -159,21 +180,180 @@ def _cmd_write_back(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_calibrate(args: argparse.Namespace) -> int:
-    features = _features(args)
+def _refuse_contradiction(args: argparse.Namespace) -> None:
+    if getattr(args, "write_back", False) and getattr(args, "dry_run", False):
+        raise CalibrationError(
+            "--write-back and --dry-run contradict each other: give one (nothing was written)"
+        )
+
+
+def _show_or_write(path: Path, values: dict[str, str | list[str]], *, write: bool) -> None:
+    if not values:
+        print("\nnothing to write")
+        return
+    diff = write_values(path, values, dry_run=not write)
+    if not diff:
+        print(f"\nno change to {path}")
+    elif write:
+        print(f"\nwrote {path}:\n{diff}")
+    else:
+        print(f"\nwould change {path} (not written: pass --write-back):\n{diff}")
+
+
+def _labelled_warnings(features: Sequence[ClipFeatures], manifests: Sequence[Path]) -> list[str]:
+    warnings = [
+        f"default corpus {m} is missing (run `make datasets`): not used"
+        for m in DEFAULT_MANIFESTS
+        if m not in manifests and not m.is_file()
+    ]
+    for dimension, classes in (
+        ("volume", [c.value for c in VOLUME_CLASSES]),
+        ("rate", [c.value for c in RATE_CLASSES]),
+    ):
+        labels = [getattr(f, f"{dimension}_label") for f in features]
+        empty = [c for c in classes if c not in labels]
+        if empty:
+            warnings.append(
+                f"{dimension}: no clip labelled {', '.join(empty)}; those classes do not steer the fit"
+            )
+    return warnings
+
+
+def _calibrate_labelled(args: argparse.Namespace, path: Path) -> dict[str, str | list[str]]:
+    manifests = [Path(m) for m in args.manifest] if args.manifest else default_manifests()
+    if not manifests:
+        raise CalibrationError(
+            "no manifest given and none of the defaults exists; run `make datasets` first"
+        )
+    clips = load_clips(manifests, volume_rule=args.volume_rule)
+    features = extract_features(clips, n_jobs=args.jobs, progress=not args.quiet)
     if args.features_out:
         write_features(args.features_out, features)
     result = _fit_and_report(args, features)
-    if args.write_back or args.dry_run:
-        current_volume, current_rate = read_thresholds(_stack_path(args))
-        diff = write_thresholds(
-            _stack_path(args),
+    for warning in _labelled_warnings(features, manifests):
+        print(f"warning: {warning}")
+    current_volume, current_rate = read_thresholds(path)
+    return dict(
+        threshold_values(
             current_volume if args.only == "rate" else result.proposed_volume,
             current_rate if args.only == "volume" else result.proposed_rate,
-            dry_run=not args.write_back,
         )
-        print("\n" + (diff or "no change"))
+    )
+
+
+def _calibrate_sample(args: argparse.Namespace, path: Path) -> dict[str, str | list[str]]:
+    from calibration.sample import load_sample
+    from calibration.unlabelled import calibrate_sample, format_sample_report, measure_sample
+
+    current_volume, _ = read_thresholds(path)
+    scale_raw = read_value(path, contract.RATE_ACOUSTIC_SCALE.full_key)
+    scale = cast(
+        float, contract.RATE_ACOUSTIC_SCALE.parse("" if scale_raw is None else str(scale_raw))
+    )
+    features = measure_sample(load_sample(args.audio), n_jobs=args.jobs)
+    result = calibrate_sample(features, current_scale=scale, mix=args.volume_mix)
+    print(format_sample_report(result, current_volume))
+    values: dict[str, str | list[str]] = {}
+    if args.only != "rate":
+        values.update(
+            {
+                key: format_threshold(getattr(result.volume, name))
+                for key, name in VOLUME_KEYS.items()
+            }
+        )
+        values[contract.VOLUME_REFERENCE_DBFS.full_key] = format_threshold(result.reference_dbfs)
+    if args.only != "volume" and result.rate is not None:
+        values[contract.RATE_ACOUSTIC_SCALE.full_key] = f"{result.rate.scale:g}"
+    return values
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    _refuse_contradiction(args)
+    path = _stack_path(args)
+    values = _calibrate_sample(args, path) if args.audio else _calibrate_labelled(args, path)
+    _show_or_write(path, values, write=args.write_back)
     return 0
+
+
+def _mix(text: str) -> tuple[float, ...]:
+    try:
+        shares = tuple(float(part) / 100.0 for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected four percentages such as 10,15,50,25, given {text!r}"
+        ) from None
+    if len(shares) != 4 or min(shares) < 0 or abs(sum(shares) - 1.0) > 1e-6:
+        raise argparse.ArgumentTypeError(
+            f"expected four percentages summing to 100, given {text!r}"
+        )
+    return shares
+
+
+def _cmd_voices(args: argparse.Namespace) -> int:
+    from calibration import voices
+
+    _refuse_contradiction(args)
+    if args.backend == "polly":
+        import boto3
+
+        engine = args.engine or "neural"
+        client = boto3.client("polly")
+        language = args.language or voices.polly_language(
+            client, voice_id=args.voice, engine=engine
+        )
+        render = voices.polly_renderer(client, voice_id=args.voice, engine=engine)
+    else:
+        engine = None
+        language = args.language or args.voice.split("-")[0]
+        render = voices.espeak_renderer(args.voice)
+    try:
+        measurement = voices.measure_voice(render, voice_id=args.voice, language=language)
+    except ValueError as exc:
+        raise CalibrationError(f"{args.backend} voice {args.voice}: {exc}") from None
+    print(voices.format_measurement(measurement))
+    if args.write_back or args.dry_run or args.stack_file or args.stack:
+        path = Path(args.stack_file) if args.stack_file else stack_file_path(args.stack or "dev")
+        key = voices.profile_key(args.voice, args.engine)
+        current = read_value(path, contract.VOICE_PROFILES.full_key) or []
+        merged = voices.merge_profile([str(item) for item in current], key, measurement.profile)
+        _show_or_write(path, {contract.VOICE_PROFILES.full_key: merged}, write=args.write_back)
+    return 0
+
+
+def _cmd_norms(args: argparse.Namespace) -> int:
+    from calibration.norms import format_norms, measure_norms
+
+    manifests = [Path(m) for m in args.manifest] if args.manifest else SPEECH_DEV_MANIFESTS
+    missing = [str(m) for m in manifests if not m.is_file()]
+    if missing:
+        raise CalibrationError(f"no such manifest: {', '.join(missing)}")
+    print(format_norms(measure_norms(manifests)))
+    return 0
+
+
+def _measurement_commands(sub: Any) -> None:
+    """``voices`` and ``norms``: measurements of the synthesis voices and of the languages."""
+    p = sub.add_parser("voices", help="measure a synthesis voice's pace and level at 100 %%")
+    p.add_argument(
+        "--backend",
+        choices=("espeak", "polly"),
+        default="espeak",
+        help="espeak: local espeak-ng; polly: Amazon Polly with your credentials (PCM output)",
+    )
+    p.add_argument("--voice", required=True, help="espeak-ng voice (en-us) or Polly voice (Joanna)")
+    p.add_argument("--engine", default=None, help="Polly engine (default neural; keys the profile)")
+    p.add_argument("--language", default=None, help="the voice's language (default: detected)")
+    p.add_argument("--stack", default=None, help="write into Pulumi.<stack>.yaml's voiceProfiles")
+    p.add_argument("--stack-file", default=None, help="explicit stack file path")
+    p.add_argument("--write-back", action="store_true", help="write the profile")
+    p.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")
+    p.set_defaults(func=_cmd_voices)
+
+    p = sub.add_parser("norms", help="measure the languages' pace norms on read speech")
+    p.add_argument(
+        "--manifest", action="append", help="a manifest CSV (default: speech-dev and its extra/)"
+    )
+    p.set_defaults(func=_cmd_norms)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -240,15 +420,34 @@ def _parser() -> argparse.ArgumentParser:
     common(p, stack=True)
     p.set_defaults(func=_cmd_write_back)
 
+    _measurement_commands(sub)
+
     p = sub.add_parser("calibrate", help="features + fit + report (+ write-back)")
-    p.add_argument("--write-back", action="store_true", help="write the proposed thresholds")
-    p.add_argument("--dry-run", action="store_true", help="print the diff without writing")
+    p.add_argument(
+        "--audio",
+        action="append",
+        help="the deployment's own sample audio: a folder (WAV, FLAC, OGG, MP3; clip.txt or "
+        "clip.transcript.txt and clip.words.json beside a clip) or a label-free manifest CSV; "
+        "repeatable. Volume from its level quantiles, rate scale from its transcripts",
+    )
+    p.add_argument(
+        "--volume-mix",
+        type=_mix,
+        default="10,15,50,25",
+        help="with --audio: percent of the sample in x-soft, soft, medium, loud (default 10,15,50,25)",
+    )
+    p.add_argument(
+        "--write-back", action="store_true", help="write the proposal into the stack file"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="show the diff, write nothing (the default)"
+    )
     p.add_argument("--features-out", default=None, help="also save the features CSV")
     p.add_argument(
         "--only",
         choices=("volume", "rate"),
         default=None,
-        help="write back one dimension's thresholds and keep the other's (default: both)",
+        help="write one dimension and keep the other's settings (default: both)",
     )
     common(p, stack=True, manifests=True)
     p.set_defaults(func=_cmd_calibrate)

@@ -2,7 +2,7 @@
 
 The detectors are imported from :mod:`emotion_dynamics` (the code that runs in the Lambda),
 never reimplemented. Clips are processed in parallel across cores
-(``concurrent.futures.ProcessPoolExecutor``) with a tqdm progress bar. Each clip is decoded
+(:func:`calibration.parallel.process_pool`) with a tqdm progress bar. Each clip is decoded
 with soundfile and mixed down to mono; the detectors get the file's own sample rate (every
 corpus here is 16 kHz, the Lambda's analysis rate).
 
@@ -18,7 +18,6 @@ import csv
 import math
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Final
@@ -27,6 +26,7 @@ import numpy as np
 import soundfile as sf
 
 from calibration.manifest import Clip
+from calibration.parallel import process_pool
 from emotion_dynamics.config import default_config
 
 __all__ = [
@@ -120,7 +120,7 @@ def extract_features(
                 out.append(extract_clip(clip))
                 bar.update()
             return out
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with process_pool(workers) as pool:
             results = []
             for result in pool.map(extract_clip, clips, chunksize=chunksize):
                 results.append(result)

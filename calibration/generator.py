@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal, TypeVar, cast
@@ -39,6 +38,7 @@ from calibration.manifest import (
     reference_measurements,
     write_manifest,
 )
+from calibration.parallel import process_pool
 from emotion_dynamics.audio import resample
 from emotion_dynamics.models import RateClass, VolumeClass
 
@@ -394,7 +394,7 @@ def generate_corpus(
     if workers == 1:
         rows = [_render_star(job) for job in _progress(jobs, progress, "render")]
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with process_pool(workers) as pool:
             rows = list(
                 _progress(
                     pool.map(_render_star, jobs, chunksize=4), progress, "render", total=len(jobs)

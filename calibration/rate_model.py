@@ -29,7 +29,6 @@ import os
 import pickle
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -40,6 +39,7 @@ import numpy.typing as npt
 
 from calibration import degrade
 from calibration.features import ClipFeatures
+from calibration.parallel import process_pool
 from calibration.stackfile import REPO_ROOT
 from emotion_dynamics.config import RateThresholds, default_config
 from emotion_dynamics.detectors import nuclei, rate, rate_confidence
@@ -61,6 +61,7 @@ __all__ = [
     "by_condition",
     "clip_tradeoff",
     "committed_choice",
+    "estimator_ratio",
     "figures",
     "fit",
     "fit_logistic",
@@ -71,6 +72,8 @@ __all__ = [
     "pearson",
     "predict",
     "raw_rates",
+    "relative_rows",
+    "relative_within",
     "reliability",
     "same_fit",
     "step_rows",
@@ -258,7 +261,7 @@ def load_table(
     ]  # fmt: skip
     table = Table(signals=signals)
     if n_jobs > 1:
-        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+        with process_pool(n_jobs) as pool:
             results = list(pool.map(_measure, tasks, chunksize=8))
     else:
         results = [_measure(t) for t in tasks]
@@ -334,6 +337,9 @@ class Choice:
     model: Logistic
     min_speech_s: float
     min_snr_db: float
+    #: Share of the signals whose acoustic syllable rate is within
+    #: ``rate_confidence.RELATIVE_TOLERANCE`` of the speaker's (relative mode's confidence).
+    relative_probability: float = float("nan")
 
 
 def pearson(a: FloatArray, b: FloatArray) -> float:
@@ -451,20 +457,50 @@ def fit(
     y = _class_right(wpm, _truth(table, train, "wpm"), THRESHOLDS)
     names, l2 = MODELS[model]
     have = wpm > 0
+    within = relative_within(
+        table, train, front, syllable, estimator_ratio(table, clean, front, syllable)
+    )
     return Choice(front, syllable, word, wpm_scale, model,
                   fit_logistic(features[:, _columns(names)], y, l2=l2),
                   min_speech_s=float(np.min(np.exp(features[have, _SPEECH]))),
-                  min_snr_db=float(np.min(features[have, _SNR])))  # fmt: skip
+                  min_snr_db=float(np.min(features[have, _SNR])),
+                  relative_probability=float(np.mean(within[have])))  # fmt: skip
+
+
+def estimator_ratio(table: Table, clean: npt.NDArray[np.intp], front: str, syllable: str) -> float:
+    """Median acoustic over true syllable rate on clean signals (the estimator's own norm)."""
+    syl = raw_rates(table, clean, front, syllable)
+    true = _truth(table, clean, "syllables_per_s")
+    return float(np.median(syl[syl > 0] / true[syl > 0]))
+
+
+def relative_within(
+    table: Table, idx: npt.NDArray[np.intp], front: str, syllable: str, ratio: float
+) -> BoolArray:
+    """Whether each signal's relative rate is within the relative mode's tolerance.
+
+    The relative rate is the acoustic one over the estimator's norm (``ratio`` x the true
+    norm); the tolerance is ``rate_confidence.RELATIVE_TOLERANCE`` of the true relative rate.
+    """
+    syl = raw_rates(table, idx, front, syllable)
+    true = _truth(table, idx, "syllables_per_s")
+    return (syl > 0) & (np.abs(syl / (ratio * true) - 1.0) <= rate_confidence.RELATIVE_TOLERANCE)
 
 
 @dataclass(frozen=True)
 class Predictions:
-    """Per-signal outputs of a fit (or of the leave-one-talker-out folds)."""
+    """Per-signal outputs of a fit (or of the leave-one-talker-out folds).
+
+    ``relative_confidence`` is the relative mode's confidence and ``within`` whether the
+    relative rate was within the tolerance (what it predicts).
+    """
 
     syllables_per_s: FloatArray
     wpm: FloatArray
     confidence: FloatArray
     correct: BoolArray
+    relative_confidence: FloatArray
+    within: BoolArray
 
 
 def predict(table: Table, choice: Choice, idx: npt.NDArray[np.intp]) -> Predictions:
@@ -475,11 +511,15 @@ def predict(table: Table, choice: Choice, idx: npt.NDArray[np.intp]) -> Predicti
     inside = np.array([rate_confidence.support(row, min_speech_s=choice.min_speech_s,
                                                min_snr_db=choice.min_snr_db) for row in features])  # fmt: skip
     confidence = np.where(wpm > 0, choice.model.probability(features[:, cols]) * inside, 0.0)
+    syl = raw_rates(table, idx, choice.front, choice.syllable)
+    ratio = estimator_ratio(table, table.subset("clean"), choice.front, choice.syllable)
     return Predictions(
-        syllables_per_s=raw_rates(table, idx, choice.front, choice.syllable),
+        syllables_per_s=syl,
         wpm=wpm,
         confidence=confidence,
         correct=_class_right(wpm, _truth(table, idx, "wpm"), THRESHOLDS),
+        relative_confidence=np.where(syl > 0, choice.relative_probability * inside, 0.0),
+        within=relative_within(table, idx, choice.front, choice.syllable, ratio),
     )
 
 
@@ -488,16 +528,24 @@ def leave_one_talker_out(
 ) -> tuple[Predictions, dict[str, Choice]]:
     """Each talker's predictions from a fit (choices included) made without that talker."""
     n = len(table.signals)
-    out = {k: np.zeros(n) for k in ("syllables_per_s", "wpm", "confidence")}
-    correct = np.zeros(n, dtype=bool)
+    out = {k: np.zeros(n) for k in ("syllables_per_s", "wpm", "confidence", "relative")}
+    correct, within = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     choices = {}
     for speaker, held in _by_speaker(table, table.subset()).items():
-        choice = fit(table, np.setdiff1d(table.subset(), held), word=word, model=model)
+        train = np.setdiff1d(table.subset(), held)
+        choice = fit(table, train, word=word, model=model)
         choices[speaker] = choice
         p = predict(table, choice, held)
         out["syllables_per_s"][held], out["wpm"][held] = p.syllables_per_s, p.wpm
         out["confidence"][held], correct[held] = p.confidence, p.correct
-    return Predictions(out["syllables_per_s"], out["wpm"], out["confidence"], correct), choices
+        out["relative"][held] = p.relative_confidence
+        # The held-out talker's relative rate is judged against the training talkers' norm.
+        ratio = estimator_ratio(
+            table, np.intersect1d(train, table.subset("clean")), choice.front, choice.syllable
+        )
+        within[held] = relative_within(table, held, choice.front, choice.syllable, ratio)
+    return Predictions(out["syllables_per_s"], out["wpm"], out["confidence"], correct,
+                       out["relative"], within), choices  # fmt: skip
 
 
 # --- figures ----------------------------------------------------------------------------
@@ -606,7 +654,8 @@ def committed_choice() -> Choice:
     model = Logistic(rate_confidence.MEAN, rate_confidence.SCALE, rate_confidence.WEIGHTS,
                      rate_confidence.INTERCEPT)  # fmt: skip
     return Choice(front, syllable, word, rate.CALIBRATION_SCALE, confidence, model,
-                  rate_confidence.SUPPORT_MIN_SPEECH_S, rate_confidence.SUPPORT_MIN_SNR_DB)  # fmt: skip
+                  rate_confidence.SUPPORT_MIN_SPEECH_S, rate_confidence.SUPPORT_MIN_SNR_DB,
+                  rate_confidence.RELATIVE_PROBABILITY)  # fmt: skip
 
 
 def same_fit(a: Choice, b: Choice, *, tolerance: float = 5e-4) -> bool:
@@ -616,9 +665,9 @@ def same_fit(a: Choice, b: Choice, *, tolerance: float = 5e-4) -> bool:
     ):  # fmt: skip
         return False
     numbers_a = (a.wpm_scale, a.min_speech_s, a.min_snr_db, a.model.intercept, *a.model.mean,
-                 *a.model.scale, *a.model.weights)  # fmt: skip
+                 *a.model.scale, *a.model.weights, a.relative_probability)  # fmt: skip
     numbers_b = (b.wpm_scale, b.min_speech_s, b.min_snr_db, b.model.intercept, *b.model.mean,
-                 *b.model.scale, *b.model.weights)  # fmt: skip
+                 *b.model.scale, *b.model.weights, b.relative_probability)  # fmt: skip
     return len(numbers_a) == len(numbers_b) and all(
         abs(x - y) <= tolerance * max(1.0, abs(x))
         for x, y in zip(numbers_a, numbers_b, strict=True)
@@ -636,7 +685,7 @@ def constants_snippet(choice: Choice) -> str:
         f"# nuclei.DEFAULT_FRONT = FRONTS[{choice.front!r}]",
         f"# nuclei.SYLLABLE_READING = SYLLABLE_READINGS[{choice.syllable!r}]",
         f"# nuclei.WORD_READING = WORD_READINGS[{choice.word!r}]",
-        f"CALIBRATION_SCALE: Final = {choice.wpm_scale:.4f}  # rate.py",
+        f"rateAcousticScale default: \"{choice.wpm_scale:.4f}\"  # contract.py (rate.CALIBRATION_SCALE)",
         f"# rate_confidence.py: MODELS[{choice.confidence!r}]",
         f"USED: Final = {MODELS[choice.confidence][0]!r}",
         f"MEAN: Final = {tup(m.mean)}",
@@ -645,6 +694,7 @@ def constants_snippet(choice: Choice) -> str:
         f"INTERCEPT: Final = {m.intercept:.6g}",
         f"SUPPORT_MIN_SPEECH_S: Final = {choice.min_speech_s:.4g}",
         f"SUPPORT_MIN_SNR_DB: Final = {choice.min_snr_db:.4g}",
+        f"RELATIVE_PROBABILITY: Final = {choice.relative_probability:.4g}",
     ])  # fmt: skip
 
 
@@ -665,6 +715,8 @@ class Figures:
     bins_loto: list[Bin]
     wpm_mae_clean: dict[str, float]
     threshold: float
+    relative_in: dict[str, dict[str, float]] = field(default_factory=dict)
+    relative_loto: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def at_threshold(self, curve: Sequence[Tradeoff]) -> Tradeoff:
         """The curve's point at the stacks' threshold."""
@@ -711,7 +763,32 @@ def figures(table: Table, *, threshold: float = STACK_THRESHOLD) -> Figures:
             "leave one clip out": _leave_one_clip_out_mae(table, committed),
         },
         threshold=threshold,
+        relative_in=relative_rows(table, in_sample, threshold),
+        relative_loto=relative_rows(table, loto, threshold),
     )
+
+
+def relative_rows(
+    table: Table, pred: Predictions, threshold: float = STACK_THRESHOLD
+) -> dict[str, dict[str, float]]:
+    """Per condition (and ``all``): the relative confidence against the observed share.
+
+    The mean relative confidence, the observed share within the tolerance, and what a gate at
+    ``threshold`` and at 0.85 lets through (share passed, and the observed share among them).
+    """
+    groups = {**by_condition(table, table.subset()), "all": table.subset()}
+    rows = {}
+    for condition, idx in groups.items():
+        conf, within = pred.relative_confidence[idx], pred.within[idx]
+        row = {"mean_confidence": float(np.mean(conf)), "observed": float(np.mean(within))}
+        for name, gate in (("stack", threshold), ("default", 0.85)):
+            passed = conf >= gate
+            row[f"passed_{name}"] = float(np.mean(passed))
+            row[f"within_passed_{name}"] = (
+                float(np.mean(within[passed])) if passed.any() else float("nan")
+            )
+        rows[condition] = row
+    return rows
 
 
 #: The estimator's changes, one at a time (front, syllable reading), for the report.

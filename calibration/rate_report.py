@@ -13,6 +13,8 @@ import numpy as np
 
 from calibration import rate_model as rm
 from calibration.rate_model import Table
+from emotion_dynamics.contract import MIN_STABILITY_THRESHOLD
+from emotion_dynamics.detectors import rate_confidence
 
 __all__ = ["report"]
 
@@ -136,6 +138,42 @@ def _bins(f: rm.Figures) -> list[str]:
     return [*lines, ""]
 
 
+def _relative(f: rm.Figures) -> list[str]:
+    tolerance = _pct(rate_confidence.RELATIVE_TOLERANCE)
+    lines = [
+        f"## Relative mode: probability that the relative rate is within +-{tolerance}",
+        "",
+        "In relative mode the voice takes the speaker's relative rate as a percentage, so what "
+        "matters is how close it is, not its class. `rate.relative_confidence` is the share "
+        f"of the fitting signals whose relative rate (acoustic syllable rate over the "
+        f"estimator's clean median) is within +-{tolerance} of the true one, scaled down "
+        "outside the fitting range like the class probability; no feature predicted it better "
+        "held out, so it is one constant "
+        f"(`RELATIVE_PROBABILITY = {f.committed.relative_probability:.4g}`). The gate "
+        f"compares it with `{MIN_STABILITY_THRESHOLD.env}` (stacks {f.threshold:g}, default "
+        f"{MIN_STABILITY_THRESHOLD.default}).",
+        "",
+        "| condition | mean relative confidence (in / LOTO) | within the tolerance (in / LOTO) "
+        f"| passed at {f.threshold:g} / 0.85 (LOTO) | within when passed at 0.85 (LOTO) |",
+        "|---|---|---|---|---|",
+    ]
+    for condition, a in f.relative_in.items():
+        b = f.relative_loto[condition]
+        lines.append(
+            f"| {condition} | {a['mean_confidence']:.2f} / {b['mean_confidence']:.2f} | "
+            f"{_pct(a['observed'])} / {_pct(b['observed'])} | {_pct(b['passed_stack'])} / "
+            f"{_pct(b['passed_default'])} | {_pct(b['within_passed_default'])} |"
+        )
+    lines += [
+        "",
+        "It is over-confident with a competing talker 10 dB down (the nuclei of the other "
+        "voice are counted), and a little under-confident on clean, telephone-band and coded "
+        "speech.",
+        "",
+    ]
+    return lines
+
+
 def _steps(table: Table) -> list[str]:
     rows = rm.step_rows(table)
     conditions = list(rows[0][1])
@@ -229,7 +267,8 @@ def report(table: Table, extra: Table | None = None) -> str:
     """The page's Markdown for ``table`` (speech-dev) and, optionally, ``extra``."""
     f = rm.figures(table)
     parts = (
-        _head(table) + _acceptance(f) + _conditions(f) + _curve(f) + _bins(f) + _steps(table)
+        _head(table) + _acceptance(f) + _conditions(f) + _curve(f) + _bins(f) + _relative(f)
+        + _steps(table)
         + _alternatives(table, f) + _fit(f) + (_extra(extra, f) if extra is not None else [])
     )  # fmt: skip
     return "\n".join(parts).rstrip() + "\n"

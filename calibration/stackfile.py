@@ -1,4 +1,4 @@
-"""Read and write the threshold keys of a Pulumi stack file (``Pulumi.<stack>.yaml``).
+"""Read and write calibrated keys of a Pulumi stack file (``Pulumi.<stack>.yaml``).
 
 Edits are ruamel.yaml round trips: comments, key order, quoting, blank lines and every other
 key survive (the indentation of sequences is detected: the one that reproduces the file
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
 
 from calibration.errors import StackFileError
@@ -34,9 +35,11 @@ __all__ = [
     "format_threshold",
     "read_min_stability",
     "read_thresholds",
+    "read_value",
     "stack_file_path",
     "threshold_values",
     "write_thresholds",
+    "write_values",
 ]
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
@@ -172,21 +175,44 @@ def write_thresholds(
     threshold key present (or at the end of ``config:``). Nothing else changes. With
     ``dry_run`` the file is left untouched. The diff is empty when nothing changed.
     """
-    stack = Path(path)
     _check_order(volume, rate)
+    return write_values(path, threshold_values(volume, rate), dry_run=dry_run)
+
+
+def read_value(path: str | Path, key: str) -> Any:
+    """The raw value of one stack key (``None`` when the file lacks it)."""
+    _, _, config = _load(Path(path))
+    return config.get(key)
+
+
+def write_values(
+    path: str | Path, values: Mapping[str, str | list[str]], *, dry_run: bool = False
+) -> str:
+    """Write stack keys (full keys; strings or lists of strings); return the unified diff.
+
+    The round trip keeps every comment, key order and quoting style; a key the file lacks is
+    added after the last of ``values``' keys it has (or at the end of ``config:``). The new file
+    must pass the Pulumi program's validation before it replaces the old one (atomically);
+    with ``dry_run`` nothing is written.
+    """
+    stack = Path(path)
     text, data, config = _load(stack)
     indent = _file_indent(text, data)
-    wanted = threshold_values(volume, rate)
-    present = [key for key in STACK_KEYS if key in config]
+    present = [key for key in values if key in config]
     insert_at = (list(config).index(present[-1]) + 1) if present else len(config)
-    for key in STACK_KEYS:
+    for key, wanted in values.items():
         old = config.get(key)
-        style = (
-            SingleQuotedScalarString
-            if isinstance(old, SingleQuotedScalarString)
-            else DoubleQuotedScalarString
-        )
-        value = style(wanted[key])
+        if isinstance(wanted, list):
+            value: Any = CommentedSeq(wanted)
+            if isinstance(old, CommentedSeq) and list(old) == wanted:
+                continue  # keep the sequence (and its comments) as it is
+        else:
+            style = (
+                SingleQuotedScalarString
+                if isinstance(old, SingleQuotedScalarString)
+                else DoubleQuotedScalarString
+            )
+            value = style(wanted)
         if key in config:
             config[key] = value
         else:

@@ -8,168 +8,179 @@
 #       format_version: '1.3'
 #       jupytext_version: 1.19.6
 #   kernelspec:
-#     display_name: Python 3 (ipykernel)
+#     display_name: Emotion Dynamics (.venv)
 #     language: python
-#     name: python3
+#     name: emotion-dynamics
 # ---
 
 # %% [markdown]
-# # Calibrate the volume and rate thresholds of a stack
+# # Tune the volume and rate thresholds of a stack
 #
-# Extracts the **production detectors'** features (imported from `lambda/emotion_dynamics`)
-# from labelled corpora, fits the thresholds by maximising balanced agreement (mean
-# per-class recall) of predicted and labelled classes under the order constraints, shows
-# what changes, and with `write_back = True` writes the proposed thresholds into
-# `Pulumi.<stack>.yaml` (comments and every other key kept) and prints the diff.
+# An instrument, not a report: it measures your deployment's own **sample audio** with the
+# production detectors (`lambda/emotion_dynamics`), proposes settings, and lets you move every
+# threshold and see, hear and preview the consequence before anything is written into
+# `Pulumi.<stack>.yaml`.
 #
-# All logic lives in the `calibration` package; this notebook only wires and plots.
-# Labels: see `datasets/README.md` (rate labels are the class of the *reference* WPM under
-# the product's bands, so fitting the rate thresholds corrects the estimator's bias).
-# Headless: `papermill notebooks/calibrate_thresholds.ipynb out.ipynb -p stack dev`.
+# 1. **Sample audio** (`sample_audio`: folders of WAV/FLAC/OGG/MP3, or manifests that need only
+#    a `file` column) is the primary source. Volume thresholds sit at quantiles of its level
+#    distribution (`volume_mix`: shares of x-soft, soft, medium, loud), the relative mode's
+#    reference level at its median; clips with a transcript (`clip.transcript.txt` beside the
+#    audio, or a `transcript` column) fit the acoustic rate estimator's scale, held out by
+#    speaker. A subfolder per speaker names the speakers; one named `synthetic` marks TTS.
+# 2. **Labelled corpora** (`manifests`, e.g. `datasets/generated/small/manifest.csv` from
+#    `make datasets`) are the second source: with labels the thresholds are fitted by balanced
+#    agreement, and the confusion matrices show how well any slider setting agrees.
+# 3. Nothing is written unless `write_back = True`; the last cell shows the diff either way.
+#
+# Logic lives in `calibration/` (`tuning`, `plots`, `widgets`, `preview`, `labelling`); this
+# notebook only wires it. Headless:
+# `papermill notebooks/calibrate_thresholds.ipynb out.ipynb -p sample_audio '["my/clips"]'`.
 
 # %% tags=["parameters"]
 stack = "dev"  # Pulumi stack: Pulumi.<stack>.yaml at the repository root
-manifests = None  # list of manifest CSV paths; None: generated small corpus + ../shared/speech-dev
-write_back = False  # write the proposed thresholds into the stack file
 stack_file = None  # explicit stack file path (overrides `stack`; the tests use a temporary copy)
-n_jobs = None  # worker processes for feature extraction (None: all cores)
-rate_feature = "wpm"  # "wpm" (acoustic estimator, no transcript) or "wpm_transcript"
-volume_rule = "medium"  # label of rows with a blank volume_label: "medium" or "reference"
-min_class_size = 3  # classes with fewer labelled clips do not steer the fit
-only = None  # "volume" or "rate": write back that dimension only, keep the other's thresholds
+sample_audio = None  # folders / label-free manifest CSVs of YOUR speakers (the primary source)
+manifests = None  # labelled manifest CSVs (second source); None with no sample: see below
+write_back = False  # write the tuned settings into the stack file (else: show the diff only)
+only = None  # "volume" or "rate": write that dimension only
+volume_mix = (0.10, 0.15, 0.50, 0.25)  # share of the sample in x-soft, soft, medium, loud
+n_jobs = None  # worker processes for the detectors (None: all cores)
+volume_rule = "medium"  # label of labelled rows with a blank volume_label: "medium" / "reference"
+labels_csv = None  # where the labelling tool saves (None: out/calibration/labels.csv)
+preview_backend = None  # "espeak", "polly", or None: Polly when AWS credentials exist
+audio_players = True  # embed audio players (False keeps executed copies small)
 
 # %%
 from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
+import pandas as pd
+from IPython.display import HTML, Markdown, display
 
-from calibration.cli import default_manifests, format_report, load_clips
-from calibration.features import extract_features
-from calibration.fit import RATE_CLASSES, VOLUME_CLASSES, rate_cuts, volume_cuts
-from calibration.pipeline import calibrate, summary_rows
-from calibration.rate_model import clip_tradeoff
-from calibration.stackfile import (
-    read_min_stability,
-    read_thresholds,
-    stack_file_path,
-    threshold_values,
-    write_thresholds,
-)
+from calibration import tuning
+from calibration.labelling import LabelSession
+from calibration.preview import choose_backend
+from calibration.sample import load_sample
+from calibration.stackfile import REPO_ROOT, stack_file_path
+from calibration.unlabelled import measure_sample
+from calibration.widgets import LabelTool, PreviewTool, TuningPanel, warning_html
 
-# %% [markdown]
-# ## Corpora and features
-
-# %%
-chosen = [Path(m) for m in manifests] if manifests else default_manifests()
 path = Path(stack_file) if stack_file else stack_file_path(stack)
-current_volume, current_rate = read_thresholds(path)
-clips = load_clips(chosen, volume_rule=volume_rule)
-features = extract_features(clips, n_jobs=n_jobs)
-print(f"{len(clips)} clips from {len(chosen)} manifests; stack file {path}")
-for manifest in chosen:
-    print("  ", manifest)
+sources = tuning.resolve_sources(sample_audio, manifests)
+display(HTML(warning_html(sources.warnings, title="defaults in use")))
 
 # %% [markdown]
-# ## Fit
+# ## The clips, measured by the production detectors
 
 # %%
-result = calibrate(
-    features, current_volume, current_rate, rate_feature=rate_feature, min_class_size=min_class_size
+sample_clips = load_sample(sources.sample) if sources.sample else []
+labelled_clips = tuning.load_labelled(sources.labelled, volume_rule=volume_rule)
+sample = measure_sample(sample_clips, n_jobs=n_jobs) if sample_clips else []
+labelled = measure_sample(labelled_clips, n_jobs=n_jobs) if labelled_clips else []
+frame = pd.concat(
+    [tuning.clip_frame(sample, source="sample"), tuning.clip_frame(labelled, source="labelled")],
+    ignore_index=True,
 )
-print(format_report(result))
+display(Markdown(f"Stack file: `{path}`; sources: " + ", ".join(
+    f"`{p}`" for p in (*sources.sample, *sources.labelled))))  # fmt: skip
+display(tuning.corpus_summary(frame))
 
 # %% [markdown]
-# ## Agreement before and after (exact = share of clips in their labelled class;
-# balanced = mean per-class recall)
+# ## The proposal
+#
+# Where the sliders start. The stack's confidence gate (`minStabilityThreshold`) is read from
+# the stack file, never fitted.
 
 # %%
-rows = summary_rows(result)
-header = list(rows[0])
-widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in header]
-print("  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
-for r in rows:
-    print("  ".join(str(r[h]).rjust(w) for h, w in zip(header, widths, strict=True)))
+stack_settings = tuning.read_settings(path)
+proposal = tuning.propose(sample, labelled, stack_settings, mix=volume_mix)
+display(Markdown(f"Fitted on **{proposal.basis}**."))
+display(HTML(warning_html(proposal.warnings)))
+display(tuning.proposal_table(stack_settings, proposal.settings))
+if proposal.sample is not None and (scale := tuning.scale_fit_table(proposal.sample)) is not None:
+    display(Markdown("Acoustic scale (`rateAcousticScale`): WPM error against the transcripts"))
+    display(scale)
+if (summary := proposal.labelled_summary()) is not None:
+    display(Markdown("Labelled fit: agreement before / after (cv: 5-fold cross-validated)"))
+    display(summary)
 
 # %% [markdown]
-# The Lambda leaves a dimension neutral when its confidence is below the stack's
-# `minStabilityThreshold`. For the acoustic rate the confidence is the fitted probability that
-# its class is right (`docs/design/rate-confidence.md`): the share of clips applied at the
-# stack's threshold, and how often their rate class is right, applied vs gated.
+# ## Tune
+#
+# Move a slider: the level and rate distributions, the class shares and every view below
+# redraw. Solid red lines are the sliders' values, dashed grey the stack file's; blue clips are
+# real speech, orange synthetic; hatched rate bars are clips whose confidence is below the gate
+# (the Lambda keeps their rate neutral). Rate thresholds act on the acoustic estimate (what the
+# Lambda measures when the event carries no transcript); the exact rates from transcripts are
+# the second row of markers. Below the shares, every clip with its classes (click to open).
 
 # %%
-min_stability = read_min_stability(path)
-low = np.mean(np.array([f.volume_confidence for f in features]) < min_stability)
-print(f"volume: {low:.0%} of clips below confidence {min_stability:g}")
-t = clip_tradeoff(features, min_stability)
-print(
-    f"acoustic rate at {min_stability:g}: {t.share_applied:.0%} of {t.n} clips applied; class right "
-    f"for {t.accuracy_applied:.0%} of them vs {t.accuracy_gated:.0%} of the gated ones"
-)
+panel = TuningPanel(frame, proposal.settings, stack_settings, audio=audio_players)
+display(panel.controls)
 
 # %% [markdown]
-# ## Per-class distributions with current (dashed) and proposed (solid) thresholds
+# ## The confidence gate's trade-off
+#
+# The share of clips whose measurement the Lambda would apply at each gate value, and how often
+# the class it applies is right (rate: against the label, else the exact rate's class; volume:
+# against the label). The table gives both at the slider's gate, applied vs gated.
 
 # %%
-levels = np.array([f.level_dbfs for f in features])
-rates = np.array([getattr(f, rate_feature) for f in features])
-fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
-panels = (
-    (axes[0], levels, [f.volume_label for f in features], VOLUME_CLASSES,
-     volume_cuts(current_volume), volume_cuts(result.proposed_volume), "active-speech level (dBFS)"),
-    (axes[1], rates, [f.rate_label for f in features], RATE_CLASSES,
-     rate_cuts(current_rate), rate_cuts(result.proposed_rate), f"estimated rate ({rate_feature}, WPM)"),
+display(panel.tradeoff)
+
+# %% [markdown]
+# ## Confusion (when labels or exact rates exist)
+
+# %%
+display(panel.confusion)
+
+# %% [markdown]
+# ## Listen: the clips nearest each threshold
+#
+# For every threshold, the clip just below it and the one at or above it (they follow the
+# sliders).
+
+# %%
+display(panel.nearest)
+
+# %% [markdown]
+# ## Preview: a sentence spoken at the tuned settings
+#
+# The speaker's clip goes through the real `App` (as a Lambda event, the duration limit lifted
+# to the clip's length) in both prosody modes: `classes` (Polly keywords by the thresholds) and
+# `relative` (a rate percentage and a dB offset from the reference level). Press **speak**
+# after moving the sliders.
+
+# %%
+backend, why = choose_backend(preview_backend)
+display(Markdown(f"Backend: **{why}**"))
+clips = sample_clips or labelled_clips
+PreviewTool(
+    panel, clips, path, backend=backend, default=tuning.preview_clip(panel.view.classified),
+    audio=audio_players,
 )  # fmt: skip
-for ax, values, labels, classes, old, new, xlabel in panels:
-    for row, cls in enumerate(classes):
-        picked = values[[label == cls.value for label in labels]]
-        picked = picked[np.isfinite(picked)]
-        jitter = np.random.default_rng(row).uniform(-0.25, 0.25, picked.size)
-        ax.scatter(picked, row + jitter, s=12, alpha=0.6)
-        if picked.size:
-            ax.boxplot(picked, positions=[row], vert=False, widths=0.6, showfliers=False)
-    for cut in old:
-        ax.axvline(cut, color="grey", linestyle="--", linewidth=1)
-    for cut in new:
-        ax.axvline(cut, color="crimson", linewidth=1.5)
-    ax.set_yticks(range(len(classes)), [c.value for c in classes])
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("labelled class")
-fig.suptitle("grey dashed: current thresholds; red: proposed")
-fig.tight_layout()
-plt.show()
 
 # %% [markdown]
-# ## Confusion matrices (rows: labelled class, columns: predicted class)
+# ## Label clips by ear (optional)
+#
+# Play a clip, click its volume and rate class, save. The file is a manifest: give it back as
+# `sample_audio=[...]` to see the confusion matrices of your own labels. An existing file is
+# never replaced unless "overwrite" is ticked.
 
 # %%
-fig, axes = plt.subplots(2, 2, figsize=(11, 9))
-for col, report in enumerate((result.volume, result.rate)):
-    for row, (title, agreement) in enumerate(
-        (("current", report.before), ("proposed", report.after))
-    ):
-        ax = axes[row, col]
-        ax.imshow(agreement.confusion, cmap="Blues")
-        for (i, j), count in np.ndenumerate(agreement.confusion):
-            ax.text(j, i, str(count), ha="center", va="center")
-        ax.set_xticks(range(len(agreement.classes)), agreement.classes)
-        ax.set_yticks(range(len(agreement.classes)), agreement.classes)
-        ax.set_title(
-            f"{report.name}, {title}: exact {agreement.exact:.0%}, balanced {agreement.balanced:.0%}"
-        )
-        ax.set_xlabel("predicted")
-        ax.set_ylabel("label")
-fig.tight_layout()
-plt.show()
+labels_path = Path(labels_csv) if labels_csv else REPO_ROOT / "out" / "calibration" / "labels.csv"
+LabelTool(LabelSession(clips, labels_path), audio=audio_players)
 
 # %% [markdown]
-# ## Proposed stack values and write-back
+# ## Write back
+#
+# The sliders' values (the proposal unless you moved them), written only with `write_back`.
+# To write what the sliders show now, change this cell's first line to `write = True` and run
+# this cell alone: rerunning the notebook would reset the sliders.
 
 # %%
-new_volume = current_volume if only == "rate" else result.proposed_volume
-new_rate = current_rate if only == "volume" else result.proposed_rate
-for key, value in threshold_values(new_volume, new_rate).items():
-    print(f"{key}: {value!r}")
-diff = write_thresholds(path, new_volume, new_rate, dry_run=not write_back)
-print(("written to " if write_back else "dry run (write_back=False), would change ") + str(path))
-print(diff or "no change")
+write = write_back
+tuned = panel.settings()
+display(tuning.setting_changes(path, tuned, only=only).set_index("key"))
+message, diff = tuning.write_settings(path, tuned, only=only, write=write)
+print(message)
+print(diff or "(no diff)")

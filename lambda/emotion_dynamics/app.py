@@ -15,7 +15,7 @@ from emotion_dynamics.contract import ERROR_COUNT, FALLBACK_COUNT
 from emotion_dynamics.errors import EmotionDynamicsError
 from emotion_dynamics.event import parse_event
 from emotion_dynamics.observability import Telemetry
-from emotion_dynamics.orchestrator import Orchestrator
+from emotion_dynamics.orchestrator import Orchestrator, VoiceLookup
 from emotion_dynamics.response import error_response, internal_error_response, result_response
 from emotion_dynamics.synthesis import Synthesizer
 
@@ -34,10 +34,17 @@ class LambdaContext(Protocol):
 class App:
     """The pipeline of one container: config, telemetry, orchestrator."""
 
-    def __init__(self, config: Config, synthesizer: Synthesizer, telemetry: Telemetry) -> None:
+    def __init__(
+        self,
+        config: Config,
+        synthesizer: Synthesizer,
+        telemetry: Telemetry,
+        *,
+        voices: VoiceLookup | None = None,
+    ) -> None:
         self.config = config
         self.telemetry = telemetry
-        self.orchestrator = Orchestrator(config, synthesizer)
+        self.orchestrator = Orchestrator(config, synthesizer, voices=voices)
 
     def handle(self, event: object, context: LambdaContext | None = None) -> dict[str, Any]:
         """Process one event; never raises, always returns a response dict."""

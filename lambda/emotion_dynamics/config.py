@@ -19,10 +19,12 @@ from typing import Any
 from emotion_dynamics import contract as c
 from emotion_dynamics.contract import ENGINES, LAMBDA_SETTINGS, Setting, SettingValueError
 from emotion_dynamics.errors import ConfigError
+from emotion_dynamics.voices import VoiceProfile, parse_profiles
 
 __all__ = [
     "ENGINES",
     "Config",
+    "ProsodySettings",
     "RateThresholds",
     "VolumeThresholds",
     "default_config",
@@ -48,6 +50,21 @@ class RateThresholds:
     slow_wpm: float
     medium_wpm: float
     fast_wpm: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProsodySettings:
+    """How measurements become prosody (the relative mode's bounds, the speaker's language)."""
+
+    mode: str
+    source_language: str
+    rate_percent_min: int
+    rate_percent_max: int
+    rate_dead_band_percent: float
+    volume_reference_dbfs: float
+    volume_offset_limit_db: float
+    volume_dead_band_db: float
+    voice_profiles: Mapping[str, VoiceProfile]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +96,8 @@ class Config:
     cache_max_entries: int
     volume: VolumeThresholds
     rate: RateThresholds
+    prosody: ProsodySettings
+    rate_acoustic_scale: float
 
 
 def read_settings(environ: Mapping[str, str]) -> dict[str, Any]:
@@ -128,6 +147,25 @@ def _check_cross_rules(v: Mapping[str, Any]) -> None:
         )
     _check_increasing(v, tuple(reversed(c.VOLUME_THRESHOLDS)))
     _check_increasing(v, c.RATE_THRESHOLDS)
+    _check_increasing(v, (c.RATE_PERCENT_MIN, c.RATE_PERCENT_MAX))
+
+
+def _prosody(v: Mapping[str, Any]) -> ProsodySettings:
+    try:
+        profiles = parse_profiles(v[c.VOICE_PROFILES.name])
+    except ValueError as exc:
+        raise ConfigError(c.VOICE_PROFILES.name, str(exc)) from None
+    return ProsodySettings(
+        mode=v[c.PROSODY_MODE.name],
+        source_language=v[c.SOURCE_LANGUAGE.name],
+        rate_percent_min=v[c.RATE_PERCENT_MIN.name],
+        rate_percent_max=v[c.RATE_PERCENT_MAX.name],
+        rate_dead_band_percent=v[c.RATE_DEAD_BAND_PERCENT.name],
+        volume_reference_dbfs=v[c.VOLUME_REFERENCE_DBFS.name],
+        volume_offset_limit_db=v[c.VOLUME_OFFSET_LIMIT_DB.name],
+        volume_dead_band_db=v[c.VOLUME_DEAD_BAND_DB.name],
+        voice_profiles=profiles,
+    )
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> Config:
@@ -167,6 +205,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         cache_max_entries=v[c.CACHE_MAX_ENTRIES.name],
         volume=VolumeThresholds(*(v[s.name] for s in c.VOLUME_THRESHOLDS)),
         rate=RateThresholds(*(v[s.name] for s in c.RATE_THRESHOLDS)),
+        prosody=_prosody(v),
+        rate_acoustic_scale=v[c.RATE_ACOUSTIC_SCALE.name],
     )
 
 

@@ -294,7 +294,8 @@ ENABLE_METRICS: Final = Setting(
 MIN_STABILITY_THRESHOLD: Final = Setting(
     "minStabilityThreshold", "MIN_STABILITY_THRESHOLD", Kind.FLOAT, "0.85", "0..1",
     "Apply a dimension only when its confidence is at least this; an acoustic rate's "
-    "confidence is the fitted probability that its class is right",
+    "confidence is the fitted probability that its class is right (relative mode: that its "
+    "relative rate is within 15 %)",
     low=0.0, high=1.0, seed="required",
 )  # fmt: skip
 MAX_RETRIES: Final = Setting(
@@ -395,6 +396,70 @@ RATE_FAST_THRESHOLD: Final = Setting(
     seed="optional",
 )  # fmt: skip
 
+#: A BCP-47 language tag such as en, es, pt-BR, zh-Hans-CN (primary subtag 2-3 letters).
+LANGUAGE_PATTERN: Final = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*"
+PROSODY_MODES: Final = ("classes", "relative")
+#: One voice profile, measured at 100 %: ``VoiceId=language:syllables_per_s:level_dbfs`` and
+#: optionally ``:ms_per_letter:ms_per_pause`` (its duration model; ``VoiceId@engine`` allowed).
+VOICE_PROFILE_PATTERN: Final = (
+    r"[A-Za-z][A-Za-z0-9-]{0,31}(@[a-z-]{1,16})?=[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*:\d{1,2}(\.\d{1,3})?"
+    r":-?\d{1,3}(\.\d{1,2})?(:\d{1,4}(\.\d{1,2})?:\d{1,4}(\.\d{1,2})?)?"
+)
+
+SOURCE_LANGUAGE: Final = Setting(
+    "sourceLanguage", "SOURCE_LANGUAGE", Kind.TEXT, "en", "-",
+    "The speaker's language when the event gives no source_language; sets the pace norm",
+    pattern=LANGUAGE_PATTERN, expected="a BCP-47 language tag such as en, es or pt-BR",
+)  # fmt: skip
+PROSODY_MODE: Final = Setting(
+    "prosodyMode", "PROSODY_MODE", Kind.CHOICE, "classes", "-",
+    "classes: Polly keywords by threshold; relative: rate percentage and dB offset that follow "
+    "the speaker", choices=PROSODY_MODES,
+)  # fmt: skip
+RATE_PERCENT_MIN: Final = Setting(
+    "ratePercentMin", "RATE_PERCENT_MIN", Kind.INT, "20", "%",
+    "Relative mode: slowest rate percentage emitted (Polly allows 20..200)", low=20, high=200,
+)  # fmt: skip
+RATE_PERCENT_MAX: Final = Setting(
+    "ratePercentMax", "RATE_PERCENT_MAX", Kind.INT, "200", "%",
+    "Relative mode: fastest rate percentage emitted (above the minimum)", low=20, high=200,
+)  # fmt: skip
+RATE_DEAD_BAND_PERCENT: Final = Setting(
+    "rateDeadBandPercent", "RATE_DEAD_BAND_PERCENT", Kind.FLOAT, "10", "%",
+    "Relative mode: no rate attribute within this many percent of 100 (the tempo JND is "
+    "about 10 %)", low=0.0, high=50.0,
+)  # fmt: skip
+VOLUME_REFERENCE_DBFS: Final = Setting(
+    "volumeReferenceDbfs", "VOLUME_REFERENCE_DBFS", Kind.FLOAT, "-20", "dBFS",
+    "Relative mode: the speaker level that gets the voice's own volume (calibrated: the "
+    "deployment's median)", low=-120.0, high=0.0,
+)  # fmt: skip
+VOLUME_OFFSET_LIMIT_DB: Final = Setting(
+    "volumeOffsetLimitDb", "VOLUME_OFFSET_LIMIT_DB", Kind.FLOAT, "10", "dB",
+    "Relative mode: largest volume offset emitted, either way", low=0.0, high=30.0,
+)  # fmt: skip
+VOLUME_DEAD_BAND_DB: Final = Setting(
+    "volumeDeadBandDb", "VOLUME_DEAD_BAND_DB", Kind.FLOAT, "1", "dB",
+    "Relative mode: no volume attribute within this many dB of the reference", low=0.0,
+    high=12.0,
+)  # fmt: skip
+VOICE_PROFILES: Final = Setting(
+    "voiceProfiles", "VOICE_PROFILES", Kind.LIST, "[]", "-",
+    "Measured voices at 100 %: 'VoiceId=language:syllables_per_s:level_dbfs[:ms_per_letter:"
+    "ms_per_pause]' (VoiceId@engine for one engine); the relative mode's rate factor",
+    pattern=VOICE_PROFILE_PATTERN,
+    expected="'VoiceId=language:syllables_per_s:level_dbfs[:ms_per_letter:ms_per_pause]'",
+)  # fmt: skip
+RATE_ACOUSTIC_SCALE: Final = Setting(
+    "rateAcousticScale", "RATE_ACOUSTIC_SCALE", Kind.FLOAT, "1.0528", "x",
+    "Scale from the acoustic estimator's word-nuclei rate to WPM (fitted on speech-dev; "
+    "calibrated per deployment where transcripts exist)", low=0.5, high=2.0,
+)  # fmt: skip
+PROSODY_SETTINGS: Final = (
+    SOURCE_LANGUAGE, PROSODY_MODE, RATE_PERCENT_MIN, RATE_PERCENT_MAX, RATE_DEAD_BAND_PERCENT,
+    VOLUME_REFERENCE_DBFS, VOLUME_OFFSET_LIMIT_DB, VOLUME_DEAD_BAND_DB, VOICE_PROFILES,
+)  # fmt: skip
+
 #: Volume thresholds, descending (loud > medium > soft), and rate thresholds, ascending.
 VOLUME_THRESHOLDS: Final = (VOLUME_LOUD_THRESHOLD, VOLUME_MEDIUM_THRESHOLD, VOLUME_SOFT_THRESHOLD)
 RATE_THRESHOLDS: Final = (
@@ -411,7 +476,7 @@ LAMBDA_SETTINGS: Final = (
     MAX_RETRIES, RETRY_BASE_DELAY, RETRY_MAX_DELAY, LOG_LEVEL, STRUCTURED_LOGGING,
     AUDIO_SAMPLE_RATE, MAX_AUDIO_DURATION_SECONDS, LONG_AUDIO, ENABLE_CACHING, CACHE_TTL_SECONDS,
     CACHE_MAX_ENTRIES, ENABLE_XRAY_TRACING, POLLY_CONNECT_TIMEOUT_SECONDS,
-    POLLY_READ_TIMEOUT_SECONDS, *THRESHOLDS,
+    POLLY_READ_TIMEOUT_SECONDS, *THRESHOLDS, RATE_ACOUSTIC_SCALE, *PROSODY_SETTINGS,
 )  # fmt: skip
 
 # --- deployment-only settings (stack keys the Pulumi program reads; no env var) -----------

@@ -22,7 +22,7 @@ from emotion_dynamics.audio import (
     from_sample_list,
 )
 from emotion_dynamics.config import ENGINES, Config
-from emotion_dynamics.contract import VOICE_ID
+from emotion_dynamics.contract import SOURCE_LANGUAGE, VOICE_ID
 from emotion_dynamics.errors import InvalidEventError, PayloadTooLargeError, TextTooLongError
 from emotion_dynamics.models import ProcessingOptions
 from emotion_dynamics.ssml import (
@@ -31,6 +31,7 @@ from emotion_dynamics.ssml import (
     ssml_length,
     strip_invalid_xml_chars,
 )
+from emotion_dynamics.timings import WordTimings, parse_word_timings
 
 __all__ = ["MAX_EVENT_BYTES", "Request", "parse_event"]
 
@@ -48,6 +49,8 @@ _FIELDS: Final = frozenset(
         "voice_id",
         "engine",
         "source_transcript",
+        "source_language",
+        "source_words",
         "options",
         "request_id",
     }
@@ -55,9 +58,18 @@ _FIELDS: Final = frozenset(
 #: Line breaks and spaces that base64 writers insert (GNU base64 wraps at 76 columns, Python's
 #: ``base64.encodebytes`` too); removed before the strict decode, which refuses anything else.
 _BASE64_WHITESPACE: Final = {ord(c): None for c in " \t\n\r\v\f"}
-_OPTION_FIELDS: Final = frozenset(
-    {"enable_ssml", "enable_volume_detection", "enable_rate_detection", "synthesize"}
+_FLAG_OPTIONS: Final = frozenset(
+    {
+        "enable_ssml",
+        "enable_volume_detection",
+        "enable_rate_detection",
+        "synthesize",
+        "fit_to_source",
+    }
 )
+_OPTION_FIELDS: Final = _FLAG_OPTIONS | {"max_duration_s"}
+#: Longest speech a caller may ask to fit into (s); Polly's own limit is far longer.
+MAX_DURATION_LIMIT_S: Final = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +83,9 @@ class Request:
     source_transcript: str | None
     options: ProcessingOptions
     request_id: str | None = None
+    source_language: str = "en"
+    language_given: bool = False
+    source_words: WordTimings | None = None
 
 
 def _type_name(value: object) -> str:
@@ -152,16 +167,42 @@ def _options(event: Mapping[str, Any], config: Config) -> ProcessingOptions:
         "enable_volume_detection": config.enable_volume_detection,
         "enable_rate_detection": config.enable_rate_detection,
         "synthesize": True,
+        "fit_to_source": False,
     }
     for name, value in raw.items():
-        if value is None:
+        if value is None or name not in _FLAG_OPTIONS:
             continue
         if not isinstance(value, bool):
             raise InvalidEventError(
                 f"options.{name}", f"must be true or false, given {_type_name(value)}"
             )
         flags[name] = value
-    return ProcessingOptions(**flags)
+    max_duration = raw.get("max_duration_s")
+    if max_duration is not None and (
+        isinstance(max_duration, bool)
+        or not isinstance(max_duration, (int, float))
+        or not 0.1 <= max_duration <= MAX_DURATION_LIMIT_S
+    ):
+        raise InvalidEventError(
+            "options.max_duration_s",
+            f"must be a number of seconds in [0.1, {MAX_DURATION_LIMIT_S:g}], "
+            f"given {_type_name(max_duration)}",
+        )
+    return ProcessingOptions(
+        **flags, max_duration_s=None if max_duration is None else float(max_duration)
+    )
+
+
+def _language(event: Mapping[str, Any], config: Config) -> tuple[str, bool]:
+    given = _string(event, "source_language", required=False)
+    if given is None:
+        return config.prosody.source_language, False
+    if not SOURCE_LANGUAGE.matches(given):
+        raise InvalidEventError(
+            "source_language",
+            f"must be a BCP-47 language tag such as es or pt-BR ({len(given)} characters given)",
+        )
+    return given, True
 
 
 def _audio(event: Mapping[str, Any], config: Config) -> DecodedAudio:
@@ -258,7 +299,12 @@ def parse_event(event: object, config: Config) -> Request:
             "request_id", f"must be at most {MAX_REQUEST_ID_CHARS} printable characters"
         )
     options = _options(event, config)
+    language, language_given = _language(event, config)
     audio = _audio(event, config)
+    words = event.get("source_words")
+    # Word timings are times in the whole segment, also when LONG_AUDIO analyses part of it.
+    segment_s = audio.trimmed_from_s if audio.trimmed_from_s is not None else audio.duration_s
+    timings = None if words is None else parse_word_timings(words, audio_s=segment_s)
     return Request(
         audio=audio,
         text=text,
@@ -267,4 +313,7 @@ def parse_event(event: object, config: Config) -> Request:
         source_transcript=transcript,
         options=options,
         request_id=request_id,
+        source_language=language,
+        language_given=language_given,
+        source_words=timings,
     )

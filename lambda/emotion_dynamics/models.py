@@ -12,7 +12,9 @@ from emotion_dynamics.errors import SynthesisError
 
 __all__ = [
     "AudioDynamics",
+    "DurationFit",
     "Fallback",
+    "LanguagePace",
     "ProcessingOptions",
     "ProcessingResult",
     "RateClass",
@@ -46,6 +48,7 @@ class RateClass(StrEnum):
 class RateMethod(StrEnum):
     """How the speaking rate was measured."""
 
+    WORD_TIMINGS = "word_timings"
     TRANSCRIPT = "transcript"
     ACOUSTIC = "acoustic"
 
@@ -65,11 +68,29 @@ class VolumeResult:
 
 
 @dataclass(frozen=True, slots=True)
+class LanguagePace:
+    """The language a rate was judged in and its typical pace (syllables per speech-second).
+
+    ``known`` is false when no norm of this language is known and English's was used;
+    ``given`` is false when the language is the stack's default, not the event's.
+    """
+
+    language: str
+    norm_syllables_per_s: float
+    known: bool
+    given: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RateResult:
     """Output of the speaking-rate detector (``wpm`` is ``None`` when no speech was found).
 
-    ``syllables_per_s`` is the acoustic syllable rate over the speech span (``None`` when
-    not measured).
+    ``syllables_per_s`` is over the speech span (word timings: first start to last end);
+    ``relative`` is it over the language's typical pace (``pace``); ``wpm`` is words per minute
+    where words are known (acoustic: the word reading's nuclei over English's syllables per
+    word, times the acoustic scale). ``confidence`` is the probability that ``rate_class`` is
+    right; ``relative_confidence`` that ``relative`` is within 15 % of the speaker's (the
+    relative mode's gate; ``None``: the same as ``confidence``, as for counted rates).
     """
 
     wpm: float | None
@@ -79,10 +100,19 @@ class RateResult:
     speech_s: float
     syllables: int | None = None
     words: int | None = None
-    #: The rate a source transcript implied when it was outside human speech and the
-    #: acoustic estimate was used instead (``None`` otherwise).
-    implausible_transcript_wpm: float | None = None
     syllables_per_s: float | None = None
+    relative: float | None = None
+    pace: LanguagePace | None = None
+    articulation_wpm: float | None = None
+    #: Why the method is not the one the event asked for (e.g. an implausible transcript).
+    notes: tuple[str, ...] = ()
+    relative_confidence: float | None = None
+
+    def gate_confidence(self, mode: str) -> float:
+        """The confidence the prosody mode's gate compares (``relative`` or ``classes``)."""
+        if mode == "relative" and self.relative_confidence is not None:
+            return self.relative_confidence
+        return self.confidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +143,10 @@ class ProcessingOptions:
     enable_volume_detection: bool = True
     enable_rate_detection: bool = True
     synthesize: bool = True
+    #: Speak no longer than this (s); the rate is raised, never lowered, to fit.
+    max_duration_s: float | None = None
+    #: Fit the speech into the speaker's own speech span.
+    fit_to_source: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +162,20 @@ class Fallback:
 
 
 @dataclass(frozen=True, slots=True)
+class DurationFit:
+    """The text's predicted speech duration at the emitted rate, and the limit it had to fit.
+
+    ``actual_s`` is the synthesized audio's speech span where the backend measures it (espeak).
+    """
+
+    predicted_s: float
+    limit_s: float | None
+    voice_syllables_per_s: float
+    text_syllables: int
+    actual_s: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SynthesizedAudio:
     """Audio returned by a synthesis backend."""
 
@@ -136,6 +184,8 @@ class SynthesizedAudio:
     attempts: int = 1
     cached: bool = False
     plain_text_fallback: bool = False
+    #: Speech span of the audio (s), where the backend can measure it cheaply (espeak).
+    speech_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +197,12 @@ class ProcessingResult:
     dynamics: AudioDynamics
     voice_id: str
     engine: str
-    applied_volume: str | None  # prosody volume keyword actually emitted, None if neutral
-    applied_rate: str | None  # prosody rate keyword actually emitted, None if neutral
+    applied_volume: str | None  # prosody volume value actually emitted, None if neutral
+    applied_rate: str | None  # prosody rate value actually emitted, None if neutral
+    prosody_mode: str = "classes"
+    duration: DurationFit | None = None
+    volume_note: str | None = None  # why a dimension past the gate emits nothing (dead band)
+    rate_note: str | None = None
     synthesis: SynthesizedAudio | None = None
     fallback: Fallback = field(default_factory=Fallback)
     timings_ms: dict[str, float] = field(default_factory=dict)

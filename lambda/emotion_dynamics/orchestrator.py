@@ -7,28 +7,35 @@ times each stage and records why it fell back to neutral prosody or plain text.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
 from emotion_dynamics.audio import resample
 from emotion_dynamics.config import Config
 from emotion_dynamics.contract import ENABLE_SSML, MIN_STABILITY_THRESHOLD
-from emotion_dynamics.detectors.rate import MAX_PLAUSIBLE_WPM, MIN_PLAUSIBLE_WPM, detect_rate
+from emotion_dynamics.detectors.rate import detect_rate
 from emotion_dynamics.detectors.volume import detect_volume
 from emotion_dynamics.errors import SynthesisError
 from emotion_dynamics.event import Request
 from emotion_dynamics.models import (
     AudioDynamics,
+    DurationFit,
     Fallback,
     ProcessingResult,
     RateResult,
     SynthesizedAudio,
     VolumeResult,
 )
+from emotion_dynamics.prosody import Prosody, choose_prosody
 from emotion_dynamics.ssml import build_ssml
 from emotion_dynamics.synthesis import SynthesisRequest, Synthesizer
+from emotion_dynamics.voices import VoiceProfile, profile_for
 
-__all__ = ["Orchestrator"]
+__all__ = ["Orchestrator", "VoiceLookup"]
+
+#: The measured profile of a voice on an engine, if any (config's profiles by default).
+VoiceLookup = Callable[[str, str], VoiceProfile | None]
 
 
 class Orchestrator:
@@ -39,10 +46,14 @@ class Orchestrator:
         config: Config,
         synthesizer: Synthesizer,
         *,
+        voices: VoiceLookup | None = None,
         clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self._config = config
         self._synthesizer = synthesizer
+        self._voices: VoiceLookup = voices or (
+            lambda voice, engine: profile_for(config.prosody.voice_profiles, voice, engine)
+        )
         self._clock = clock
 
     def _timed(self, timings: dict[str, float], key: str, start: float) -> float:
@@ -68,6 +79,10 @@ class Orchestrator:
                 config.audio_sample_rate,
                 thresholds=config.rate,
                 transcript=request.source_transcript,
+                words=request.source_words,
+                language=request.source_language,
+                language_given=request.language_given,
+                acoustic_scale=config.rate_acoustic_scale,
             )
             self._timed(timings, "rate_detection", start)
         return AudioDynamics(
@@ -83,42 +98,62 @@ class Orchestrator:
             kept=audio.kept,
         )
 
-    def decide_prosody(self, dynamics: AudioDynamics) -> tuple[str | None, str | None, Fallback]:
-        """Pick the prosody keywords; a dimension below the stability threshold stays neutral."""
+    def gate(self, dynamics: AudioDynamics) -> tuple[bool, bool, Fallback]:
+        """Which dimensions may shape the voice; one below the stability threshold stays neutral."""
         fallback = Fallback()
-        volume_kw: str | None = None
-        rate_kw: str | None = None
+        volume_ok = rate_ok = False
         if dynamics.volume is not None:
-            volume = dynamics.volume
-            volume_kw, fallback = self._gate(
-                "volume", volume.level_dbfs, volume.confidence, volume.volume_class.value, fallback
+            volume_ok, fallback = self._gate(
+                "volume", dynamics.volume.level_dbfs, dynamics.volume.confidence, fallback
             )
         if dynamics.rate is not None:
-            rate = dynamics.rate
-            if rate.implausible_transcript_wpm is not None:
-                fallback = fallback.plus(
-                    f"rate: source_transcript implies {rate.implausible_transcript_wpm:.0f} WPM, "
-                    f"outside human speech ({MIN_PLAUSIBLE_WPM:g}..{MAX_PLAUSIBLE_WPM:g} WPM); "
-                    "acoustic estimate used"
-                )
-            rate_kw, fallback = self._gate(
-                "rate", rate.wpm, rate.confidence, rate.rate_class.value, fallback
+            for note in dynamics.rate.notes:
+                fallback = fallback.plus(note)
+            mode = self._config.prosody.mode
+            rate_ok, fallback = self._gate(
+                "rate",
+                dynamics.rate.wpm,
+                dynamics.rate.gate_confidence(mode),
+                fallback,
+                kind="relative confidence" if mode == "relative" else "confidence",
             )
-        return volume_kw, rate_kw, fallback
+        return volume_ok, rate_ok, fallback
 
     def _gate(
-        self, name: str, measured: float | None, confidence: float, keyword: str, fallback: Fallback
-    ) -> tuple[str | None, Fallback]:
-        """The keyword of one dimension, or ``None`` and the reason it stays neutral."""
+        self,
+        name: str,
+        measured: float | None,
+        confidence: float,
+        fallback: Fallback,
+        *,
+        kind: str = "confidence",
+    ) -> tuple[bool, Fallback]:
+        """Whether one dimension passes, or ``False`` and the reason it stays neutral."""
         minimum = self._config.min_stability
         if measured is None:
-            return None, fallback.plus(f"{name}: no speech detected; neutral {name}")
+            return False, fallback.plus(f"{name}: no speech detected; neutral {name}")
         if confidence < minimum:
-            return None, fallback.plus(
-                f"{name}: confidence {confidence:.2f} below {MIN_STABILITY_THRESHOLD.env} "
+            return False, fallback.plus(
+                f"{name}: {kind} {confidence:.2f} below {MIN_STABILITY_THRESHOLD.env} "
                 f"{minimum:g}; neutral {name}"
             )
-        return keyword, fallback
+        return True, fallback
+
+    def choose(self, request: Request, dynamics: AudioDynamics) -> tuple[Prosody, Fallback]:
+        """The prosody values of the dimensions that pass the gate."""
+        volume_ok, rate_ok, fallback = self.gate(dynamics)
+        prosody = choose_prosody(
+            request.text,
+            volume=dynamics.volume if volume_ok else None,
+            rate=dynamics.rate if rate_ok else None,
+            settings=self._config.prosody,
+            profile=self._voices(request.voice_id, request.engine),
+            engine=request.engine,
+            max_duration_s=request.options.max_duration_s,
+            fit_to_source=request.options.fit_to_source,
+            speaker_speech_s=dynamics.rate.speech_s if dynamics.rate else None,
+        )
+        return prosody, fallback
 
     def process(
         self, request: Request, *, remaining_ms: Callable[[], int] | None = None
@@ -127,10 +162,15 @@ class Orchestrator:
         timings: dict[str, float] = {}
         begin = self._clock()
         dynamics = self.analyse(request, timings)
-        volume_kw, rate_kw, fallback = self.decide_prosody(dynamics)
         start = self._clock()
+        prosody, fallback = self.choose(request, dynamics)
         use_ssml = request.options.enable_ssml
-        ssml = build_ssml(request.text, volume=volume_kw, rate=rate_kw)
+        ssml = build_ssml(
+            request.text,
+            volume=prosody.volume,
+            rate=prosody.rate,
+            max_duration_ms=prosody.max_duration_ms,
+        )
         if not use_ssml:
             fallback = fallback.plus(
                 f"ssml: disabled ({ENABLE_SSML.env} or options.enable_ssml); plain text"
@@ -157,8 +197,12 @@ class Orchestrator:
             dynamics=dynamics,
             voice_id=request.voice_id,
             engine=request.engine,
-            applied_volume=volume_kw if use_ssml else None,
-            applied_rate=rate_kw if use_ssml else None,
+            applied_volume=prosody.volume if use_ssml else None,
+            applied_rate=prosody.rate if use_ssml else None,
+            prosody_mode=self._config.prosody.mode,
+            duration=_with_actual(prosody.duration, synthesis),
+            volume_note=prosody.volume_note,
+            rate_note=prosody.rate_note,
             synthesis=synthesis,
             fallback=fallback,
             timings_ms=timings,
@@ -179,3 +223,12 @@ class Orchestrator:
             ),
             remaining_ms=remaining_ms,
         )
+
+
+def _with_actual(
+    duration: DurationFit | None, synthesis: SynthesizedAudio | None
+) -> DurationFit | None:
+    """The predicted duration, with the synthesized speech span where the backend gave one."""
+    if duration is None or synthesis is None or synthesis.speech_s is None:
+        return duration
+    return dataclasses.replace(duration, actual_s=synthesis.speech_s)

@@ -9,7 +9,7 @@ import base64
 from typing import Any, Final
 
 from emotion_dynamics.errors import EmotionDynamicsError, InvalidEventError, ResponseTooLargeError
-from emotion_dynamics.models import ProcessingResult
+from emotion_dynamics.models import DurationFit, ProcessingResult, RateResult, VolumeResult
 
 __all__ = ["MAX_RESPONSE_BYTES", "error_response", "internal_error_response", "result_response"]
 
@@ -20,6 +20,55 @@ _ENVELOPE_RESERVE_BYTES: Final = 64 * 1024
 
 def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def _volume(volume: VolumeResult, result: ProcessingResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "level_dbfs": _round(volume.level_dbfs, 2),
+        "class": volume.volume_class.value,
+        "confidence": round(volume.confidence, 3),
+        "active_speech_s": round(volume.active_speech_s, 3),
+        "applied": result.applied_volume,
+    }
+    if result.volume_note:
+        out["note"] = result.volume_note
+    return out
+
+
+def _rate(rate: RateResult, result: ProcessingResult) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "wpm": _round(rate.wpm, 1),
+        "class": rate.rate_class.value,
+        "method": rate.method.value,
+        "confidence": round(rate.confidence, 3),
+        "speech_s": round(rate.speech_s, 3),
+        "syllables_per_s": _round(rate.syllables_per_s, 2),
+        "relative": _round(rate.relative, 3),
+        "relative_confidence": round(rate.gate_confidence("relative"), 3),
+        "applied": result.applied_rate,
+    }
+    if rate.articulation_wpm is not None:
+        out["articulation_wpm"] = round(rate.articulation_wpm, 1)
+    if rate.pace is not None:
+        out["language"] = {
+            "code": rate.pace.language,
+            "given": rate.pace.given,
+            "norm_syllables_per_s": rate.pace.norm_syllables_per_s,
+            "norm_known": rate.pace.known,
+        }
+    if result.rate_note:
+        out["note"] = result.rate_note
+    return out
+
+
+def _duration(duration: DurationFit) -> dict[str, Any]:
+    return {
+        "predicted_s": round(duration.predicted_s, 2),
+        "limit_s": _round(duration.limit_s, 2),
+        "actual_s": _round(duration.actual_s, 2),
+        "text_syllables": duration.text_syllables,
+        "voice_syllables_per_s": round(duration.voice_syllables_per_s, 2),
+    }
 
 
 def result_response(result: ProcessingResult) -> dict[str, Any]:
@@ -36,26 +85,9 @@ def result_response(result: ProcessingResult) -> dict[str, Any]:
         "text_type": result.text_type,
         "voice_id": result.voice_id,
         "engine": result.engine,
-        "volume": None
-        if dyn.volume is None
-        else {
-            "level_dbfs": _round(dyn.volume.level_dbfs, 2),
-            "class": dyn.volume.volume_class.value,
-            "confidence": round(dyn.volume.confidence, 3),
-            "active_speech_s": round(dyn.volume.active_speech_s, 3),
-            "applied": result.applied_volume,
-        },
-        "rate": None
-        if dyn.rate is None
-        else {
-            "wpm": _round(dyn.rate.wpm, 1),
-            "syllables_per_s": _round(dyn.rate.syllables_per_s, 2),
-            "class": dyn.rate.rate_class.value,
-            "method": dyn.rate.method.value,
-            "confidence": round(dyn.rate.confidence, 3),
-            "speech_s": round(dyn.rate.speech_s, 3),
-            "applied": result.applied_rate,
-        },
+        "prosody_mode": result.prosody_mode,
+        "volume": None if dyn.volume is None else _volume(dyn.volume, result),
+        "rate": None if dyn.rate is None else _rate(dyn.rate, result),
         "audio": {
             "duration_s": round(dyn.duration_s, 3),
             "sample_rate": dyn.sample_rate,
@@ -69,6 +101,8 @@ def result_response(result: ProcessingResult) -> dict[str, Any]:
         "fallback": {"used": result.fallback.used, "reasons": list(result.fallback.reasons)},
         "timings_ms": result.timings_ms,
     }
+    if result.duration is not None:
+        body["duration"] = _duration(result.duration)
     error: EmotionDynamicsError | None = result.synthesis_error
     if result.synthesis is not None:
         encoded = base64.b64encode(result.synthesis.audio).decode("ascii")

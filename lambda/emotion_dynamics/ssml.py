@@ -37,9 +37,11 @@ RATE_KEYWORDS: Final = frozenset({"x-slow", "slow", "medium", "fast", "x-fast"})
 _VOLUME_DB: Final = re.compile(r"[+-]\d{1,3}(?:\.\d{1,3})?dB")
 _RATE_PERCENT: Final = re.compile(r"(\d{1,3})%")
 _RATE_PERCENT_RANGE: Final = (20, 200)
-#: The most markup :func:`build_ssml` adds around the escaped text: both attributes, each at
-#: its longest value (``+999.999dB``, ``x-slow``).
-MAX_MARKUP_CHARS: Final = len('<speak><prosody volume="" rate=""></prosody></speak>') + 16
+#: The most markup :func:`build_ssml` adds around the escaped text: every attribute, each at
+#: its longest value (``+999.999dB``, ``x-slow``, ``600000ms``).
+MAX_MARKUP_CHARS: Final = (
+    len('<speak><prosody volume="" rate="" amazon:max-duration=""></prosody></speak>') + 24
+)
 
 #: Everything XML 1.0 does not allow in a document (section 2.2, production [2] "Char").
 _INVALID_XML_CHARS: Final = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -80,7 +82,9 @@ def _check_prosody(volume: str | None, rate: str | None) -> None:
             )
 
 
-def build_ssml(text: str, *, volume: str | None, rate: str | None) -> str:
+def build_ssml(
+    text: str, *, volume: str | None, rate: str | None, max_duration_ms: int | None = None
+) -> str:
     """Build the SSML document Polly receives for ``text``.
 
     Parameters
@@ -88,14 +92,17 @@ def build_ssml(text: str, *, volume: str | None, rate: str | None) -> str:
     text : str
         The plain (unescaped) text to speak, already validated at the boundary.
     volume, rate : str or None
-        ``<prosody>`` values (Polly keywords); ``None`` leaves the attribute out, and both
-        ``None`` leaves ``<prosody>`` out.
+        ``<prosody>`` values (Polly keywords, ``+N.NdB``, ``N%``); ``None`` leaves the
+        attribute out, and all ``None`` leaves ``<prosody>`` out.
+    max_duration_ms : int or None
+        Polly's ``amazon:max-duration`` (standard engine only: the caller decides).
 
     Returns
     -------
     str
         A well-formed ``<speak>`` document whose only elements are ``<speak>`` and, when a
-        value is given, one ``<prosody>`` around the whole text (attributes: volume, rate).
+        value is given, one ``<prosody>`` around the whole text (attributes in the order
+        volume, rate, amazon:max-duration).
 
     Raises
     ------
@@ -110,9 +117,10 @@ def build_ssml(text: str, *, volume: str | None, rate: str | None) -> str:
     """
     _check_prosody(volume, rate)
     body = _escaped(text)
+    duration = None if max_duration_ms is None else f"{int(max_duration_ms)}ms"
     attributes = [
         f"{name}={quoteattr(value)}"
-        for name, value in (("volume", volume), ("rate", rate))
+        for name, value in (("volume", volume), ("rate", rate), ("amazon:max-duration", duration))
         if value is not None
     ]
     if attributes:

@@ -64,23 +64,34 @@ def test_demo_writes_ssml_audio_and_a_table(
 ) -> None:
     assert main(["demo", "--out", str(tmp_path)]) == EXIT_OK
     out = capsys.readouterr().out
-    assert "level dBFS" in out and "WPM" in out and "conf" in out
-    for clip in DEMO_CLIPS:
-        assert clip.name in out
-        ssml = (tmp_path / f"{clip.name}.ssml").read_text(encoding="utf-8")
-        assert ET.fromstring(ssml).tag == "speak"
-        audio, rate = sf.read(tmp_path / f"{clip.name}.wav")
-        assert len(audio) / rate > 0.5  # espeak-ng really spoke
-        response = json.loads((tmp_path / f"{clip.name}.json").read_text(encoding="utf-8"))
-        assert response["statusCode"] == 200
-        assert response["rate"]["method"] == ("transcript" if clip.with_transcript else "acoustic")
-    levels = {
-        c.name: json.loads((tmp_path / f"{c.name}.json").read_text())["volume"]["level_dbfs"]
-        for c in DEMO_CLIPS
-    }
-    assert (
-        levels["excited_loud"] > levels["neutral"] > levels["calm_soft"] > levels["hurried_whisper"]
-    )
+    assert "level dBFS" in out and "WPM" in out and "conf" in out and "relative" in out
+    assert "PROSODY_MODE=classes" in out and "PROSODY_MODE=relative" in out
+    for mode in ("classes", "relative"):
+        folder = tmp_path / mode
+        for clip in DEMO_CLIPS:
+            assert clip.name in out
+            ssml = (folder / f"{clip.name}.ssml").read_text(encoding="utf-8")
+            assert ET.fromstring(ssml).tag == "speak"
+            audio, rate = sf.read(folder / f"{clip.name}.wav")
+            assert len(audio) / rate > 0.5  # espeak-ng really spoke
+            response = json.loads((folder / f"{clip.name}.json").read_text(encoding="utf-8"))
+            assert response["statusCode"] == 200 and response["prosody_mode"] == mode
+            assert response["rate"]["method"] == (
+                "transcript" if clip.with_transcript else "acoustic"
+            )
+        levels = {
+            c.name: json.loads((folder / f"{c.name}.json").read_text())["volume"]["level_dbfs"]
+            for c in DEMO_CLIPS
+        }
+        assert (
+            levels["excited_loud"]
+            > levels["neutral"]
+            > levels["calm_soft"]
+            > levels["hurried_whisper"]
+        )
+    relative = json.loads((tmp_path / "relative" / "excited_loud.json").read_text())
+    assert relative["volume"]["applied"].endswith("dB")  # an offset, not a keyword
+    assert "loud -> +" in out
 
 
 def test_process_one_file_without_synthesis(
@@ -409,3 +420,48 @@ def test_make_targets_run_the_command_line(target: str, command: str) -> None:
     assert command in dry.stdout
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"make {target}" in readme
+
+
+def test_word_timings_and_language_from_the_command_line(
+    speech: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    words = tmp_path / "words.json"
+    words.write_text(
+        json.dumps(
+            [
+                {"word": " Der", "start": 0.1, "end": 0.3},
+                {"word": " Zug", "start": 0.35, "end": 0.8},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    args = ["process", str(speech), "--text", "Hi.", "--words", str(words), "--language", "de"]
+    assert main([*args, "--out", str(tmp_path / "one"), "--no-synthesis"]) == EXIT_OK
+    response = json.loads((tmp_path / "one" / "speech.json").read_text(encoding="utf-8"))
+    assert response["rate"]["method"] == "word_timings"
+    assert response["rate"]["wpm"] == pytest.approx(2 / 0.7 * 60, abs=0.1)
+    assert response["rate"]["language"]["code"] == "de" and response["rate"]["language"]["given"]
+    words.write_text("not json", encoding="utf-8")
+    capsys.readouterr()
+    assert main([*args, "--out", str(tmp_path / "two"), "--no-synthesis"]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "words.json: not a readable JSON file" in err
+
+
+def test_batch_takes_word_timings_beside_a_clip(speech: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "clip.wav").write_bytes(speech.read_bytes())
+    (folder / "clip.txt").write_text("Hello.", encoding="utf-8")
+    (folder / "clip.words.json").write_text(
+        json.dumps(
+            [
+                {"word": " hello", "start": 0.2, "end": 0.6},
+                {"word": " there", "start": 0.7, "end": 1.1},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    assert main(["batch", str(folder), "--out", str(tmp_path / "out"), "--no-synthesis"]) == EXIT_OK
+    response = json.loads((tmp_path / "out" / "clip.json").read_text(encoding="utf-8"))
+    assert response["rate"]["method"] == "word_timings"

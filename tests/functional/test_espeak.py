@@ -15,6 +15,7 @@ from emotion_dynamics.errors import SynthesisError, SynthesisUnavailableError
 from emotion_dynamics.ssml import build_ssml
 from emotion_dynamics.synthesis import SynthesisRequest, Synthesizer
 from emotion_dynamics_dev.espeak import (
+    ESPEAK_PROFILES,
     EspeakNotInstalledError,
     EspeakSynthesizer,
     adapt_ssml_for_espeak,
@@ -61,29 +62,38 @@ def active_level_dbfs(samples: np.ndarray, sample_rate: int) -> float:
 
 def test_prosody_content_is_wrapped_in_a_sentence() -> None:
     ssml = build_ssml("Hello & bye.", volume="loud", rate="x-fast")
-    adapted = adapt_ssml_for_espeak(ssml)
+    adapted, gain_db = adapt_ssml_for_espeak(ssml)
     assert (
         adapted
         == '<speak><prosody volume="loud" rate="x-fast"><s>Hello &amp; bye.</s></prosody></speak>'
     )
+    assert gain_db == 0.0
 
 
 def test_existing_sentence_is_left_alone() -> None:
     ssml = "<speak><prosody rate='slow'><s>One.</s></prosody></speak>"
-    assert (
-        adapt_ssml_for_espeak(ssml) == '<speak><prosody rate="slow"><s>One.</s></prosody></speak>'
+    assert adapt_ssml_for_espeak(ssml) == (
+        '<speak><prosody rate="slow"><s>One.</s></prosody></speak>',
+        0.0,
     )
 
 
-@pytest.mark.parametrize(
-    ("offset", "keyword"),
-    [("+6dB", "x-loud"), ("+3dB", "loud"), ("-5dB", "soft"), ("-12dB", "x-soft")],
-)
-def test_db_offsets_become_the_nearest_espeak_keyword(offset: str, keyword: str) -> None:
-    adapted = adapt_ssml_for_espeak(build_ssml("Hi.", volume=offset, rate=None))
+@pytest.mark.parametrize("offset", [6.0, 3.5, -5.0, -12.5])
+def test_db_offsets_become_a_gain(offset: float) -> None:
+    adapted, gain_db = adapt_ssml_for_espeak(
+        build_ssml("Hi.", volume=f"{offset:+.1f}dB", rate="70%")
+    )
     prosody = ET.fromstring(adapted).find("prosody")
     assert prosody is not None
-    assert prosody.get("volume") == keyword
+    assert "volume" not in prosody.attrib and prosody.get("rate") == "70%"
+    assert gain_db == offset
+
+
+def test_max_duration_is_dropped_for_espeak() -> None:
+    ssml = build_ssml("Hi.", volume=None, rate="120%", max_duration_ms=1500)
+    assert 'amazon:max-duration="1500ms"' in ssml
+    adapted, _ = adapt_ssml_for_espeak(ssml)
+    assert "max-duration" not in adapted
 
 
 def test_malformed_ssml_is_a_synthesis_error() -> None:
@@ -160,12 +170,26 @@ def test_volume_loud_is_louder_than_x_soft() -> None:
 
 
 @needs_espeak
-def test_db_offset_volume_is_honoured_through_adaptation() -> None:
+def test_db_offset_volume_is_rendered_exactly() -> None:
     espeak = EspeakSynthesizer()
-    quiet = active_level_dbfs(*decode(espeak.synthesize(request(volume="-12dB")).audio))
-    loud = active_level_dbfs(*decode(espeak.synthesize(request(volume="+6dB")).audio))
-    print(f"espeak-ng -12dB -> {quiet:.1f} dBFS, +6dB -> {loud:.1f} dBFS")
-    assert loud - quiet > 10.0
+    plain = active_level_dbfs(*decode(espeak.synthesize(request(volume=None)).audio))
+    quiet = active_level_dbfs(*decode(espeak.synthesize(request(volume="-12.0dB")).audio))
+    loud = espeak.synthesize(request(volume="+6.0dB"))
+    samples, _ = sf.read(io.BytesIO(loud.audio), dtype="float32")
+    print(
+        f"espeak-ng {plain:.2f} dBFS, -12dB -> {quiet:.2f}, +6dB -> {active_level_dbfs(*decode(loud.audio)):.2f}"
+    )
+    assert quiet - plain == pytest.approx(-12.0, abs=0.05)
+    assert active_level_dbfs(*decode(loud.audio)) - plain == pytest.approx(6.0, abs=0.05)
+    assert float(np.max(np.abs(samples))) > 1.0  # float WAV: a positive gain is not clipped
+    assert loud.speech_s is not None and loud.speech_s > 0.3
+
+
+@needs_espeak
+def test_the_profile_of_the_voice_that_speaks() -> None:
+    espeak = EspeakSynthesizer(voice_map={"Hans": "de"})
+    assert espeak.voice_profile("Joanna", "neural") == ESPEAK_PROFILES["en-us"]
+    assert espeak.voice_profile("Hans", "neural") is None  # not measured
 
 
 @needs_espeak

@@ -246,7 +246,7 @@ def test_implausible_transcript_rate_is_a_fallback_with_its_reason(
     assert response["fallback"]["used"]
     (reason,) = [r for r in response["fallback"]["reasons"] if "outside human speech" in r]
     assert reason.startswith("rate: source_transcript implies 19048 WPM")
-    assert "(40..400 WPM); acoustic estimate used" in reason
+    assert "(1..10 syllables/s, about 40..400 WPM); acoustic estimate used" in reason
 
 
 @pytest.mark.parametrize("kept", ["last", "first"])

@@ -9,6 +9,7 @@ written from the README's table (ranges, choices, booleans), not from the loader
 from __future__ import annotations
 
 import functools
+import json
 import math
 import os
 import re
@@ -98,6 +99,28 @@ def between(lower: str, upper: str | None, low: float, high: float) -> Callable[
     return ok
 
 
+def _valid_profiles(text: str) -> bool:
+    """A JSON list of distinct 'Voice=lang:rate:level[:ms_letter:ms_pause]', rate > 0."""
+    try:
+        items = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(items, list):
+        return False
+    pattern = (
+        r"[A-Za-z][A-Za-z0-9-]{0,31}(@[a-z-]{1,16})?=[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*:\d{1,2}(\.\d{1,3})?"
+        r":-?\d{1,3}(\.\d{1,2})?(:\d{1,4}(\.\d{1,2})?:\d{1,4}(\.\d{1,2})?)?"
+    )
+    texts = [str(item) for item in items]
+    if any(re.fullmatch(pattern, t) is None for t in texts):
+        return False
+    voices = [t.split("=")[0] for t in texts]
+    figures = [t.split("=")[1].split(":") for t in texts]
+    return len(set(voices)) == len(voices) and all(
+        float(f[1]) > 0 and (len(f) == 3 or float(f[3]) > 0) for f in figures
+    )
+
+
 #: Given every other variable at its default, is this value valid for this variable?
 VALID: dict[str, Callable[[str], bool]] = {
     # a region name: two letters, dash-separated words, a number (us-east-1, us-gov-west-1)
@@ -135,7 +158,18 @@ VALID: dict[str, Callable[[str], bool]] = {
     "RATE_SLOW_THRESHOLD": between("RATE_VERY_SLOW_THRESHOLD", "RATE_MEDIUM_THRESHOLD", 1.0, 600.0),
     "RATE_MEDIUM_THRESHOLD": between("RATE_SLOW_THRESHOLD", "RATE_FAST_THRESHOLD", 1.0, 600.0),
     "RATE_FAST_THRESHOLD": between("RATE_MEDIUM_THRESHOLD", None, 1.0, 600.0),
+    "SOURCE_LANGUAGE": lambda t: re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", t) is not None,
+    "PROSODY_MODE": one_of("classes", "relative"),
+    "RATE_PERCENT_MIN": integer_in(20, 199),  # below the default maximum (200)
+    "RATE_PERCENT_MAX": integer_in(21, 200),  # above the default minimum (20)
+    "RATE_DEAD_BAND_PERCENT": number_in(0.0, 50.0),
+    "VOLUME_REFERENCE_DBFS": number_in(-120.0, 0.0),
+    "VOLUME_OFFSET_LIMIT_DB": number_in(0.0, 30.0),
+    "VOLUME_DEAD_BAND_DB": number_in(0.0, 12.0),
+    "VOICE_PROFILES": _valid_profiles,
+    "RATE_ACOUSTIC_SCALE": number_in(0.5, 2.0),
 }
+
 
 SPECIAL = [
     "nan", "NaN", "inf", "-inf", "Infinity", "1e309", "-1e309", "1e-320", "0x10", "1_000",
@@ -431,6 +465,34 @@ STACK_INVALID: dict[str, st.SearchStrategy[Any]] = {
         lambda t: (
             t.strip() != "" and not re.fullmatch(contract.ALARM_TOPIC_ARN.pattern or "", t.strip())
         )
+    ),
+    "sourceLanguage": st.one_of(
+        st.sampled_from(["english", "e", "pt_BR", "es-", "1a", "zh-Hans-CN-toolongsubtag"]),
+        st.text(min_size=1, max_size=10),
+    ).filter(
+        lambda t: (
+            t.strip() != ""
+            and re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", t.strip()) is None
+        )
+    ),
+    "prosodyMode": not_in({"classes", "relative"}),
+    "ratePercentMin": st.one_of(numeric_invalid(20, 200, integer=True), st.just("200")),
+    "ratePercentMax": st.one_of(numeric_invalid(20, 200, integer=True), st.just("20")),
+    "rateDeadBandPercent": numeric_invalid(0, 50, integer=False),
+    "volumeReferenceDbfs": numeric_invalid(-120, 0, integer=False),
+    "volumeOffsetLimitDb": numeric_invalid(0, 30, integer=False),
+    "volumeDeadBandDb": numeric_invalid(0, 12, integer=False),
+    "rateAcousticScale": numeric_invalid(0.5, 2.0, integer=False),
+    "voiceProfiles": st.one_of(
+        st.lists(
+            st.sampled_from(
+                ["Joanna", "Joanna=en", "Joanna=en:0:-20", "=en:4:-20", "Jo anna=en:4:-20"]
+            ),
+            min_size=1,
+            max_size=2,
+        ),
+        st.just(["Joanna=en:4.5:-20", "Joanna=en:4.6:-21"]),
+        st.sampled_from(["not json", '{"Joanna": 4.5}']),
     ),
     "tags": st.one_of(
         st.lists(

@@ -18,16 +18,16 @@ from emotion_dynamics.config import default_config
 from emotion_dynamics.detectors import rate_confidence
 from emotion_dynamics.detectors.rate import (
     MARGIN_CAP,
-    MAX_PLAUSIBLE_WPM,
+    MAX_PLAUSIBLE_SYLLABLES_PER_S,
     MIN_ACOUSTIC_SPEECH_S,
-    MIN_PLAUSIBLE_WPM,
+    MIN_PLAUSIBLE_SYLLABLES_PER_S,
     SyllableEstimate,
     classify_rate,
     confidence_features,
     count_words,
     detect_rate,
     estimate_syllables,
-    is_plausible_wpm,
+    implausible,
 )
 from emotion_dynamics.models import RateClass, RateMethod
 from tests.speech_dev import Clip
@@ -160,21 +160,26 @@ def test_implausible_transcript_falls_back_to_the_acoustic_estimate(
     # THEN the rate is the acoustic one, and the transcript's implied rate is kept as the reason
     assert result.method is RateMethod.ACOUSTIC
     assert result.wpm == acoustic.wpm and result.confidence == acoustic.confidence
-    assert result.implausible_transcript_wpm is not None
+    (note,) = result.notes
+    assert note.startswith("rate: source_transcript implies") and "outside human speech" in note
+    implied_rate = float(note.split("(", 1)[1].split(" syllables/s")[0])
     if implied == "over":
-        assert result.implausible_transcript_wpm > MAX_PLAUSIBLE_WPM
+        assert implied_rate > MAX_PLAUSIBLE_SYLLABLES_PER_S
     else:
-        assert result.implausible_transcript_wpm < MIN_PLAUSIBLE_WPM
+        assert implied_rate < MIN_PLAUSIBLE_SYLLABLES_PER_S
 
 
 def test_plausible_speech_bounds() -> None:
-    assert (MIN_PLAUSIBLE_WPM, MAX_PLAUSIBLE_WPM) == (40.0, 400.0)
-    assert is_plausible_wpm(40.0) and is_plausible_wpm(400.0) and is_plausible_wpm(150.0)
-    assert not is_plausible_wpm(39.9) and not is_plausible_wpm(10016.0)
+    # about 40 and 400 WPM of English (1.45 syllables per word), in any language
+    assert (MIN_PLAUSIBLE_SYLLABLES_PER_S, MAX_PLAUSIBLE_SYLLABLES_PER_S) == (1.0, 10.0)
 
 
 def test_speech_dev_transcripts_are_all_plausible(clips: tuple[Clip, ...]) -> None:
-    assert all(is_plausible_wpm(clip.wpm) for clip in clips)
+    for clip in clips:
+        result = detect_rate(
+            clip.samples, clip.sample_rate, thresholds=THRESHOLDS, transcript=clip.transcript
+        )
+        assert not implausible(result) and result.method is RateMethod.TRANSCRIPT
 
 
 # --- acoustic rate: synthetic signals with known answers --------------------------------

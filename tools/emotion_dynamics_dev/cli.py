@@ -33,11 +33,16 @@ from emotion_dynamics.contract import (
     LONG_AUDIO_CHOICES,
     MAX_AUDIO_DURATION_SECONDS,
     POLLY_ENGINE,
+    PROSODY_MODE,
+    PROSODY_MODES,
+    SOURCE_LANGUAGE,
     VOICE_ID,
 )
 from emotion_dynamics.errors import ConfigError
 from emotion_dynamics.observability import Telemetry
+from emotion_dynamics.orchestrator import VoiceLookup
 from emotion_dynamics.synthesis import Synthesizer
+from emotion_dynamics.voices import VoiceProfile, profile_for
 from emotion_dynamics_dev import events as event_files
 from emotion_dynamics_dev.demo import make_demo_inputs
 from emotion_dynamics_dev.jobs import (
@@ -48,6 +53,7 @@ from emotion_dynamics_dev.jobs import (
     file_job,
     output_paths,
     prepare_out_dir,
+    read_words,
     skipped_files,
 )
 from emotion_dynamics_dev.table import TABLE_SUFFIXES, Row, format_table, render_table_file
@@ -127,19 +133,31 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
-def _synthesizer(backend: str, config: Config) -> Synthesizer:
+def _synthesizer(backend: str, config: Config) -> tuple[Synthesizer, VoiceLookup | None]:
+    """The backend, and where its voices' measured profiles come from (None: the config's)."""
     if backend == "polly":
         from emotion_dynamics.polly import PollySynthesizer
 
-        return PollySynthesizer.from_config(config)
+        return PollySynthesizer.from_config(config), None
     from emotion_dynamics_dev.espeak import EspeakSynthesizer
 
-    return EspeakSynthesizer()
+    espeak = EspeakSynthesizer()
+    measured = config.prosody.voice_profiles
+
+    def voices(voice_id: str, engine: str) -> VoiceProfile | None:
+        """The stack's profile of the espeak voice (voices --write-back), else the shipped one."""
+        own = profile_for(measured, espeak.espeak_voice(voice_id), engine)
+        return own or espeak.voice_profile(voice_id, engine)
+
+    return espeak, voices
 
 
-def _build_app(args: argparse.Namespace) -> App:
+def _build_app(args: argparse.Namespace, *, mode: str | None = None) -> App:
     config = _config(args)
-    return App(config, _synthesizer(args.backend, config), Telemetry(config, stream=_Stderr()))
+    if mode or getattr(args, "prosody_mode", None):
+        config = replace(config, prosody=replace(config.prosody, mode=mode or args.prosody_mode))
+    synthesizer, voices = _synthesizer(args.backend, config)
+    return App(config, synthesizer, Telemetry(config, stream=_Stderr()), voices=voices)
 
 
 def _audio_suffix(args: argparse.Namespace, config: Config) -> str | None:
@@ -158,12 +176,23 @@ def _event_for(job: Job, args: argparse.Namespace) -> dict[str, Any]:
         event["channels"] = args.channels
     if job.transcript:
         event["source_transcript"] = job.transcript
+    if job.words is not None:
+        event["source_words"] = job.words
+    if args.language:
+        event["source_language"] = args.language
     if args.voice:
         event["voice_id"] = args.voice
     if args.engine:
         event["engine"] = args.engine
+    options: dict[str, Any] = {}
     if args.no_synthesis:
-        event["options"] = {"synthesize": False}
+        options["synthesize"] = False
+    if args.fit_to_source:
+        options["fit_to_source"] = True
+    if args.max_speech_s is not None:
+        options["max_duration_s"] = args.max_speech_s
+    if options:
+        event["options"] = options
     return event
 
 
@@ -195,8 +224,10 @@ def _is_failure(row: Row) -> bool:
     return row.status >= 500 or row.error_code in ("RESPONSE_TOO_LARGE", "WRITE_FAILED")
 
 
-def _run(app: App, jobs: Sequence[Job], args: argparse.Namespace) -> int:
-    out = prepare_out_dir(Path(args.out))
+def _run(
+    app: App, jobs: Sequence[Job], args: argparse.Namespace, *, out: Path | None = None
+) -> int:
+    out = prepare_out_dir(out or Path(args.out))
     audio_suffix = _audio_suffix(args, app.config)
     table_out = Path(args.table_out) if getattr(args, "table_out", None) else None
     check_outputs(jobs, out, audio_suffix, table_out)
@@ -238,8 +269,14 @@ def _process_job(args: argparse.Namespace) -> Job:
         raise InputError(f"{path} is a folder: use `batch {path}` for a folder of clips")
     if not path.exists():
         raise InputError(f"{path}: no such file")
+    words = read_words(args.words) if args.words is not None else None
     job = file_job(
-        path, path.stem, text=args.text, transcript=args.transcript, sample_rate=args.sample_rate
+        path,
+        path.stem,
+        text=args.text,
+        transcript=args.transcript,
+        sample_rate=args.sample_rate,
+        words=words,
     )
     if job.problem is not None:
         raise InputError(job.problem)
@@ -325,6 +362,19 @@ def _file_options() -> argparse.ArgumentParser:
         "--channels", type=int, default=1, help="channels of raw PCM16 files (default 1)"
     )
     options.add_argument("--no-synthesis", action="store_true", help="analyse and write SSML only")
+    options.add_argument(
+        "--language",
+        help=f"the speaker's language, BCP-47 (default: the stack's {SOURCE_LANGUAGE.env})",
+    )
+    options.add_argument(
+        "--prosody-mode", choices=PROSODY_MODES, help=f"override {PROSODY_MODE.env} (demo: both)"
+    )
+    options.add_argument(
+        "--max-speech-s", type=float, help="speak the text in at most this many seconds"
+    )
+    options.add_argument(
+        "--fit-to-source", action="store_true", help="fit the speech into the speaker's own span"
+    )
     return options
 
 
@@ -351,6 +401,9 @@ def _parser() -> argparse.ArgumentParser:
     process.add_argument("audio", type=Path)
     process.add_argument("--text", required=True, help="the translated text to speak")
     process.add_argument("--transcript", help="the speaker's own words (rate from the transcript)")
+    process.add_argument(
+        "--words", type=Path, help="word timings JSON (Transcribe items or whisper words)"
+    )
     batch = command("batch", "every audio file of a folder", settings, files)
     batch.add_argument("folder", type=Path)
     batch.add_argument("--text", help="text for files without a .txt beside them")
@@ -380,10 +433,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             names = ", ".join(p.name for p in skipped[:5]) + (", ..." if len(skipped) > 5 else "")
             print(f"note: {len(skipped)} other file(s) left alone: {names}", file=sys.stderr)
         return _run(app, jobs, args)
-    inputs = prepare_out_dir(Path(args.out)) / "input"
+    out = prepare_out_dir(Path(args.out))
+    inputs = out / "input"
     make_demo_inputs(inputs)
     print(f"demo: source speech rendered with espeak-ng into {inputs}; backend: {args.backend}")
-    return _run(app, batch_jobs(inputs, default_text=None, sample_rate=None), args)
+    status = EXIT_OK
+    for mode in (args.prosody_mode,) if args.prosody_mode else PROSODY_MODES:
+        print(f"\n{PROSODY_MODE.env}={mode}")
+        jobs = batch_jobs(inputs, default_text=None, sample_rate=None)
+        status = max(status, _run(_build_app(args, mode=mode), jobs, args, out=out / mode))
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,12 +1,14 @@
 """Local synthesis backend with espeak-ng: no AWS, for the CLI, demos and functional tests.
 
 espeak-ng renders SSML with ``-m``. Measured here (espeak-ng 1.51, ``en-us``): prosody rate
-keywords and percentages work, volume keywords work, dB offsets are ignored, and a prosody
+keywords and percentages work (percentages linearly, ``docs/design/prosody.md``), volume
+keywords work, dB offsets are ignored, ``amazon:max-duration`` is unknown to it, and a prosody
 change is reliable only within ``<s>``. So :meth:`EspeakSynthesizer.synthesize` adapts the
 Polly SSML first (:func:`adapt_ssml_for_espeak`): the content of every ``<prosody>`` is
-wrapped in ``<s>`` unless it already holds one, and a ``volume="+NdB"`` offset becomes the
-espeak volume keyword nearest in level (x-soft -10.8, soft -4.0, medium 0, loud +3.5,
-x-loud +6.4 dB, measured).
+wrapped in ``<s>`` unless it already holds one, and a ``volume="+NdB"`` offset is taken out
+and applied exactly as a gain to the rendered samples (written as 32-bit float WAV, so a
+positive gain cannot clip). The backend also knows its voices' measured pace
+(:data:`ESPEAK_PROFILES`) and reports each rendering's speech span.
 
 The text goes to espeak-ng through stdin (``--stdin``), never on the command line where
 ``ps`` would show it; the WAV is written to a file in a private temporary directory that is
@@ -16,6 +18,7 @@ the request's ``output_format`` and ``sample_rate`` are Polly's and are ignored 
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
@@ -26,12 +29,18 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Final
 
+import numpy as np
+import soundfile as sf
+
+from emotion_dynamics.detectors.framing import speech_span_s
 from emotion_dynamics.errors import SynthesisError, SynthesisUnavailableError
 from emotion_dynamics.models import SynthesizedAudio
 from emotion_dynamics.synthesis import RemainingMs, SynthesisRequest
+from emotion_dynamics.voices import VoiceProfile
 
 __all__ = [
     "DEFAULT_ESPEAK_VOICE",
+    "ESPEAK_PROFILES",
     "ESPEAK_VOLUME_DB",
     "EspeakNotInstalledError",
     "EspeakSynthesizer",
@@ -49,7 +58,13 @@ ESPEAK_VOLUME_DB: Final[Mapping[str, float]] = {
     "loud": 3.5,
     "x-loud": 6.4,
 }
+#: espeak-ng's voices measured at 100 % by ``python -m calibration voices --backend espeak``
+#: (syllables per speech-second over a fixed set of sentences, active-speech level).
+ESPEAK_PROFILES: Final[Mapping[str, VoiceProfile]] = {
+    "en-us": VoiceProfile("en", 4.57, -20.7, seconds_per_letter=0.0630, seconds_per_pause=0.1963),
+}
 _DB_OFFSET: Final = re.compile(r"([+-]\d+(?:\.\d+)?)dB")
+_MAX_DURATION: Final = re.compile(r'\s+amazon:max-duration="[^"]*"')
 _SENTENCE_TAGS: Final = frozenset({"s", "p"})
 #: Time kept free for reading the WAV back once espeak-ng has finished (seconds).
 _DEADLINE_MARGIN_S: Final = 0.1
@@ -59,27 +74,24 @@ class EspeakNotInstalledError(SynthesisError):
     """The espeak-ng executable was not found."""
 
 
-def _nearest_volume_keyword(offset_db: float) -> str:
-    return min(ESPEAK_VOLUME_DB, key=lambda name: abs(ESPEAK_VOLUME_DB[name] - offset_db))
-
-
-def adapt_ssml_for_espeak(ssml: str) -> str:
-    """Rewrite Polly SSML so that espeak-ng renders its prosody.
+def adapt_ssml_for_espeak(ssml: str) -> tuple[str, float]:
+    """Rewrite Polly SSML so that espeak-ng renders its prosody; return it and the gain (dB).
 
     Wraps the content of each ``<prosody>`` in ``<s>`` (unless it holds an ``<s>`` or
-    ``<p>``) and maps ``volume`` dB offsets to the nearest espeak keyword. Raises
-    :class:`SynthesisError` if ``ssml`` is not well-formed XML.
+    ``<p>``), takes ``volume`` dB offsets out (the caller applies them as a gain) and drops
+    ``amazon:max-duration``. Raises :class:`SynthesisError` if ``ssml`` is not well-formed XML.
     """
     try:
-        root = ET.fromstring(ssml)
+        root = ET.fromstring(_MAX_DURATION.sub("", ssml))
     except ET.ParseError as error:
         raise SynthesisError(f"SSML is not well-formed XML: {error.code}") from None
+    gain_db = 0.0
     for prosody in root.iter("prosody"):
         volume = prosody.get("volume")
-        if volume is not None:
-            match = _DB_OFFSET.fullmatch(volume)
-            if match is not None:
-                prosody.set("volume", _nearest_volume_keyword(float(match.group(1))))
+        match = None if volume is None else _DB_OFFSET.fullmatch(volume)
+        if match is not None:
+            gain_db += float(match.group(1))
+            del prosody.attrib["volume"]
         if any(child.tag in _SENTENCE_TAGS for child in prosody):
             continue
         sentence = ET.Element("s")
@@ -89,7 +101,20 @@ def adapt_ssml_for_espeak(ssml: str) -> str:
             prosody.remove(child)
             sentence.append(child)
         prosody.append(sentence)
-    return ET.tostring(root, encoding="unicode")
+    return ET.tostring(root, encoding="unicode"), gain_db
+
+
+def _finish(wav: bytes, gain_db: float) -> tuple[bytes, float]:
+    """The WAV with ``gain_db`` applied (float WAV when a gain is), and its speech span (s)."""
+    samples, rate = sf.read(io.BytesIO(wav), dtype="float32")
+    span_s = speech_span_s(samples, int(rate)) if samples.size else 0.0
+    if gain_db == 0.0:
+        return wav, span_s
+    out = io.BytesIO()
+    sf.write(
+        out, samples * np.float32(10.0 ** (gain_db / 20.0)), rate, format="WAV", subtype="FLOAT"
+    )
+    return out.getvalue(), span_s
 
 
 class EspeakSynthesizer:
@@ -127,6 +152,11 @@ class EspeakSynthesizer:
         """Return the espeak-ng voice used for Polly's ``voice_id``."""
         return self.voice_map.get(voice_id, self.voice)
 
+    def voice_profile(self, voice_id: str, engine: str) -> VoiceProfile | None:
+        """The measured profile of the espeak-ng voice that speaks for ``voice_id``."""
+        del engine  # espeak-ng has one engine
+        return ESPEAK_PROFILES.get(self.espeak_voice(voice_id))
+
     def _resolve_executable(self) -> str:
         path = shutil.which(self.executable)
         if path is None:
@@ -159,10 +189,11 @@ class EspeakSynthesizer:
                 raise SynthesisUnavailableError(
                     "espeak-ng not started: no time left in the invocation"
                 )
+        gain_db = 0.0
         if request.ssml is None:
             stdin_text, markup = request.text, []
         else:
-            stdin_text, markup = adapt_ssml_for_espeak(request.ssml), ["-m"]
+            (stdin_text, gain_db), markup = adapt_ssml_for_espeak(request.ssml), ["-m"]
 
         with tempfile.TemporaryDirectory(prefix="espeak-") as folder:
             wav_path = os.path.join(folder, "out.wav")
@@ -202,4 +233,5 @@ class EspeakSynthesizer:
         logger.debug("espeak-ng rendered %d bytes", len(audio))
         if not audio:
             raise SynthesisError("espeak-ng wrote no audio")
-        return SynthesizedAudio(audio=audio, content_type="audio/wav")
+        audio, speech_s = _finish(audio, gain_db)
+        return SynthesizedAudio(audio=audio, content_type="audio/wav", speech_s=speech_s)

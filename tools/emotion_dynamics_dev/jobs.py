@@ -9,12 +9,13 @@ Files of the same name left in the output folder by an earlier run are replaced.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from emotion_dynamics.containers import sniff
 
@@ -47,6 +48,7 @@ ACCEPTED_TEXT: Final = (
 )
 TEXT_SUFFIX: Final = ".txt"
 TRANSCRIPT_SUFFIX: Final = ".transcript.txt"
+WORDS_SUFFIX: Final = ".words.json"
 
 
 class InputError(Exception):
@@ -64,6 +66,7 @@ class Job:
     transcript: str | None = None
     raw: bool = False
     problem: str | None = None
+    words: Any = None  # word timings (Transcribe or whisper JSON), sent as source_words
 
 
 def result_names(paths: Sequence[Path]) -> dict[Path, str]:
@@ -107,8 +110,22 @@ def _audio_problem(path: Path, data: bytes, *, raw: bool, sample_rate: int | Non
     return None
 
 
+def read_words(path: Path) -> Any:
+    """The word timings in a JSON file (``InputError`` naming the file when it is not JSON)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable JSON file of word timings ({exc})") from None
+
+
 def file_job(
-    path: Path, name: str, *, text: str | None, transcript: str | None, sample_rate: int | None
+    path: Path,
+    name: str,
+    *,
+    text: str | None,
+    transcript: str | None,
+    sample_rate: int | None,
+    words: Any = None,
 ) -> Job:
     """Read one input file; a file that cannot be used becomes a job with a ``problem``."""
     raw = path.suffix.lower() in RAW_SUFFIXES
@@ -119,7 +136,7 @@ def file_job(
     problem = _audio_problem(path, data, raw=raw, sample_rate=sample_rate)
     if problem is None and text is None:
         problem = f"{path}: no text: write {path.with_suffix(TEXT_SUFFIX).name} or pass --text"
-    return Job(path, name, data, text, transcript, raw, problem)
+    return Job(path, name, data, text, transcript, raw, problem, words)
 
 
 def batch_jobs(folder: Path, *, default_text: str | None, sample_rate: int | None) -> list[Job]:
@@ -144,16 +161,25 @@ def batch_jobs(folder: Path, *, default_text: str | None, sample_rate: int | Non
         try:
             text = _read_text(path.with_suffix(TEXT_SUFFIX)) or default_text
             transcript = _read_text(path.with_suffix(TRANSCRIPT_SUFFIX))
+            words_file = path.with_suffix(WORDS_SUFFIX)
+            words = read_words(words_file) if words_file.is_file() else None
         except (OSError, UnicodeDecodeError) as exc:
             jobs.append(Job(path, name, problem=f"{path}: its text cannot be read ({exc})"))
             continue
-        jobs.append(file_job(path, name, text=text, transcript=transcript, sample_rate=sample_rate))
+        except InputError as exc:
+            jobs.append(Job(path, name, problem=str(exc)))
+            continue
+        jobs.append(
+            file_job(
+                path, name, text=text, transcript=transcript, sample_rate=sample_rate, words=words
+            )
+        )
     return jobs
 
 
 def skipped_files(folder: Path) -> list[Path]:
     """Files of ``folder`` a batch leaves alone: neither audio by extension nor a text."""
-    known = AUDIO_SUFFIXES + RAW_SUFFIXES + REFUSED_SUFFIXES + (TEXT_SUFFIX,)
+    known = AUDIO_SUFFIXES + RAW_SUFFIXES + REFUSED_SUFFIXES + (TEXT_SUFFIX, ".json")
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() not in known)
 
 

@@ -1,7 +1,8 @@
 """The command line's result table: one row per input file, printed and written as JSON or CSV.
 
 Each row says what the Lambda answered for one file: status, level and rate with their
-classes and confidences, whether each dimension was applied, why one stayed neutral (the
+classes and confidences, the pace relative to the speaker's language, what each dimension
+emitted (a relative-mode value is shown after its class), why one stayed neutral (the
 short reason from ``fallback.reasons``), what happened to the audio (clipped, trimmed), and
 the files written.
 """
@@ -42,6 +43,7 @@ class Row:
     rate_confidence: float | None = None
     rate_applied: str | None = None
     rate_method: str | None = None
+    rate_relative: float | None = None
     notes: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
 
@@ -74,9 +76,15 @@ class Row:
             volume_applied=volume.get("applied"),
             wpm=rate.get("wpm"),
             rate_class=rate.get("class"),
-            rate_confidence=rate.get("confidence"),
+            # The confidence the gate compared: relative mode gates on the relative rate's.
+            rate_confidence=rate.get(
+                "relative_confidence"
+                if response.get("prosody_mode") == "relative"
+                else "confidence"
+            ),
             rate_applied=rate.get("applied"),
             rate_method=rate.get("method"),
+            rate_relative=rate.get("relative"),
         )
         row.notes = _notes(response)
         return row
@@ -97,6 +105,10 @@ def _short_reason(reason: str) -> str:
 
 def _notes(response: Mapping[str, Any]) -> list[str]:
     notes = [_short_reason(r) for r in (response.get("fallback") or {}).get("reasons", [])]
+    for name in ("volume", "rate"):
+        note = (response.get(name) or {}).get("note")
+        if note:
+            notes.append(f"{name}: {note}")
     audio = response.get("audio") or {}
     if audio.get("clipped_samples"):
         notes.append(f"audio: {audio['clipped_samples']} samples clipped to full scale")
@@ -112,9 +124,12 @@ def _number(value: float | None, digits: int) -> str:
 
 
 def _dimension(klass: str | None, applied: str | None) -> str:
+    """The class, and what was emitted when it is not the class's keyword (relative mode)."""
     if klass is None:
         return "-"
-    return klass if applied else f"{klass} (neutral)"
+    if not applied:
+        return f"{klass} (neutral)"
+    return klass if applied == klass else f"{klass} -> {applied}"
 
 
 def _outputs(outputs: Sequence[str]) -> str:
@@ -129,8 +144,8 @@ def _outputs(outputs: Sequence[str]) -> str:
 
 
 _HEADER: Final = (
-    "file", "status", "level dBFS", "volume", "conf", "WPM", "rate", "conf", "method",
-    "written", "notes",
+    "file", "status", "level dBFS", "volume", "conf", "WPM", "rate", "conf", "relative",
+    "method", "written", "notes",
 )  # fmt: skip
 
 
@@ -148,6 +163,7 @@ def _cells(row: Row) -> list[str]:
         _number(row.wpm, 0),
         _dimension(row.rate_class, row.rate_applied),
         _number(row.rate_confidence, 2),
+        _number(row.rate_relative, 2),
         row.rate_method or "-",
         _outputs(row.outputs),
         "; ".join(n for n in notes if n) or "-",

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 from emotion_dynamics.detectors.framing import frame_power, power_to_dbfs, speech_span_s
 from emotion_dynamics.detectors.rate import (
-    MAX_PLAUSIBLE_WPM,
-    MIN_PLAUSIBLE_WPM,
+    MAX_PLAUSIBLE_SYLLABLES_PER_S,
+    MIN_PLAUSIBLE_SYLLABLES_PER_S,
     SyllableEstimate,
     classify_rate,
     count_words,
     detect_rate,
     estimate_syllables,
-    is_plausible_wpm,
+    implausible,
 )
 from emotion_dynamics.detectors.volume import classify_volume, detect_volume
 
 __all__ = [
-    "MAX_PLAUSIBLE_WPM",
-    "MIN_PLAUSIBLE_WPM",
+    "MAX_PLAUSIBLE_SYLLABLES_PER_S",
+    "MIN_PLAUSIBLE_SYLLABLES_PER_S",
     "SyllableEstimate",
     "classify_rate",
     "classify_volume",
@@ -30,7 +30,7 @@ __all__ = [
     "detect_volume",
     "estimate_syllables",
     "frame_power",
-    "is_plausible_wpm",
+    "implausible",
     "power_to_dbfs",
     "speech_span_s",
 ]

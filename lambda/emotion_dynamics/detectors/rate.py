@@ -1,14 +1,18 @@
-"""Speaking rate of a speech segment in words per minute, and its rate class.
+"""Speaking rate of a speech segment: syllables per second, words per minute and a class.
 
-With a transcript: its words over the speech span. Without: syllable nuclei counted in a
+From word timings: their words over the recogniser's own times. With a transcript: its words
+and syllables over the speech span. Without either: syllable nuclei counted in a
 noise-subtracted band envelope (:mod:`.nuclei`), reported as syllables per second, scaled to
-WPM by English's syllables per word and a constant fitted on speech-dev; the confidence is
-the fitted probability that the rate class is right (:mod:`.rate_confidence`). Method and
-figures: ``docs/design/rate.md``, ``docs/design/rate-confidence.md``.
+WPM by English's syllables per word and the stack's acoustic scale; its confidences are the
+fitted probabilities that the rate class is right and that the relative rate is within 15 %
+of the speaker's (:mod:`.rate_confidence`). The class and the
+pace relative to the speaker's language come from :mod:`.pace`. Method and figures:
+``docs/design/rate.md``, ``docs/design/rate-confidence.md``, ``docs/design/languages.md``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import unicodedata
 from dataclasses import dataclass
@@ -17,17 +21,22 @@ from typing import Final
 import numpy as np
 
 from emotion_dynamics.config import RateThresholds
+from emotion_dynamics.contract import RATE_ACOUSTIC_SCALE
 from emotion_dynamics.detectors import nuclei
 from emotion_dynamics.detectors.framing import percentile, speech_span_s
-from emotion_dynamics.detectors.rate_confidence import class_probability
+from emotion_dynamics.detectors.pace import class_wpm, classify_rate, judge
+from emotion_dynamics.detectors.rate_confidence import class_probability, relative_probability
+from emotion_dynamics.languages import DEFAULT_LANGUAGE, primary_language
 from emotion_dynamics.models import RateClass, RateMethod, RateResult
+from emotion_dynamics.syllables import count_syllables
+from emotion_dynamics.timings import WordTimings
 
 __all__ = [
     "CALIBRATION_SCALE",
     "MARGIN_CAP",
-    "MAX_PLAUSIBLE_WPM",
+    "MAX_PLAUSIBLE_SYLLABLES_PER_S",
     "MIN_ACOUSTIC_SPEECH_S",
-    "MIN_PLAUSIBLE_WPM",
+    "MIN_PLAUSIBLE_SYLLABLES_PER_S",
     "SYLLABLES_PER_WORD",
     "SyllableEstimate",
     "acoustic_syllables_per_s",
@@ -37,20 +46,20 @@ __all__ = [
     "count_words",
     "detect_rate",
     "estimate_syllables",
-    "is_plausible_wpm",
+    "implausible",
     "summarise_nuclei",
 ]
 
 #: English averages about 1.4-1.46 syllables per word.
 SYLLABLES_PER_WORD: Final = 1.45
-#: Speaking rates outside these bounds are not human speech (WPM): a transcript or word
-#: timings implying one belong to another segment, so the acoustic estimate is used instead.
-#: Conversational English is about 120-180 WPM; fast auctioneers reach about 250-400.
-MIN_PLAUSIBLE_WPM: Final = 40.0
-MAX_PLAUSIBLE_WPM: Final = 400.0
 #: Least-squares scale from the word reading's rate to the reference WPM on speech-dev
-#: (``python -m calibration.rate_model``).
-CALIBRATION_SCALE: Final = 1.0528
+#: (``python -m calibration.rate_model``): the contract's default of the per-stack setting.
+CALIBRATION_SCALE: Final = float(RATE_ACOUSTIC_SCALE.default)
+#: Counted rates outside these bounds are not human speech (about 40 and 400 WPM of English):
+#: a transcript or word timings implying one belong to another segment, so the acoustic
+#: estimate is used instead.
+MIN_PLAUSIBLE_SYLLABLES_PER_S: Final = 1.0
+MAX_PLAUSIBLE_SYLLABLES_PER_S: Final = 10.0
 #: Shortest speech span for an acoustic estimate (s).
 MIN_ACOUSTIC_SPEECH_S: Final = 0.5
 #: Speech span under which the transcript rate's confidence is scaled down (s).
@@ -143,24 +152,6 @@ def count_words(text: str) -> int:
     return words
 
 
-def is_plausible_wpm(wpm: float) -> bool:
-    """Whether ``wpm`` lies within human speech (:data:`MIN_PLAUSIBLE_WPM`..:data:`MAX_PLAUSIBLE_WPM`)."""
-    return MIN_PLAUSIBLE_WPM <= wpm <= MAX_PLAUSIBLE_WPM
-
-
-def classify_rate(wpm: float, thresholds: RateThresholds) -> RateClass:
-    """Rate class: ``< very_slow`` X_SLOW, ``< slow`` SLOW, ``< medium`` MEDIUM, ``< fast`` FAST, else X_FAST."""
-    if wpm < thresholds.very_slow_wpm:
-        return RateClass.X_SLOW
-    if wpm < thresholds.slow_wpm:
-        return RateClass.SLOW
-    if wpm < thresholds.medium_wpm:
-        return RateClass.MEDIUM
-    if wpm < thresholds.fast_wpm:
-        return RateClass.FAST
-    return RateClass.X_FAST
-
-
 # --- syllable nuclei --------------------------------------------------------------------
 
 
@@ -227,12 +218,12 @@ def acoustic_syllables_per_s(estimate: SyllableEstimate) -> float | None:
     return estimate.count / estimate.speech_s
 
 
-def acoustic_wpm(estimate: SyllableEstimate) -> float | None:
+def acoustic_wpm(estimate: SyllableEstimate, scale: float = CALIBRATION_SCALE) -> float | None:
     """Calibrated WPM of a syllable estimate: the word reading's nuclei per minute / 1.45."""
     if estimate.count <= 0.0 or estimate.word_nuclei <= 0.0 or estimate.speech_s <= 0.0:
         return None
     raw = estimate.word_nuclei / estimate.speech_s * 60.0 / SYLLABLES_PER_WORD
-    return CALIBRATION_SCALE * raw
+    return scale * raw
 
 
 def _boundary_margin(wpm: float, thresholds: RateThresholds) -> tuple[float, float]:
@@ -274,64 +265,137 @@ def confidence_features(
 # --- the detector -----------------------------------------------------------------------
 
 
+def _no_speech(method: RateMethod, speech_s: float, **counts: int | None) -> RateResult:
+    return RateResult(
+        wpm=None,
+        rate_class=RateClass.MEDIUM,
+        method=method,
+        confidence=0.0,
+        speech_s=speech_s,
+        **counts,  # type: ignore[arg-type]
+    )
+
+
+def _exact_confidence(span_s: float) -> float:
+    return TRANSCRIPT_CONFIDENCE * min(1.0, span_s / FULL_CONFIDENCE_TRANSCRIPT_S)
+
+
+def _timed_rate(words: WordTimings, language: str) -> RateResult:
+    """Words and syllables over the recogniser's own times: exact, no audio analysis."""
+    span_s = words.span_s
+    n_words = len(words.words)
+    syllables = count_syllables(words.text, language)
+    articulation_s = words.articulation_s
+    return RateResult(
+        wpm=n_words / span_s * 60.0,
+        rate_class=RateClass.MEDIUM,  # judged by pace.judge
+        method=RateMethod.WORD_TIMINGS,
+        confidence=_exact_confidence(span_s),
+        speech_s=span_s,
+        syllables=syllables,
+        words=n_words,
+        syllables_per_s=syllables / span_s,
+        articulation_wpm=n_words / articulation_s * 60.0 if articulation_s > 0 else None,
+    )
+
+
+def _transcript_rate(
+    samples: np.ndarray, sample_rate: int, transcript: str, words: int, language: str
+) -> RateResult:
+    syllables = count_syllables(transcript, language)
+    speech_s = speech_span_s(samples, sample_rate)
+    if speech_s <= 0.0:
+        return _no_speech(RateMethod.TRANSCRIPT, 0.0, words=words, syllables=syllables)
+    return RateResult(
+        wpm=words / speech_s * 60.0,
+        rate_class=RateClass.MEDIUM,  # judged by pace.judge
+        method=RateMethod.TRANSCRIPT,
+        confidence=_exact_confidence(speech_s),
+        speech_s=speech_s,
+        syllables=syllables,
+        words=words,
+        syllables_per_s=syllables / speech_s,
+    )
+
+
+def _acoustic_rate(
+    samples: np.ndarray, sample_rate: int, scale: float
+) -> tuple[RateResult, SyllableEstimate]:
+    """The acoustic estimate, unjudged (its confidence needs the class: see detect_rate)."""
+    estimate = estimate_syllables(samples, sample_rate)
+    acoustic = acoustic_wpm(estimate, scale)
+    if acoustic is None:
+        return _no_speech(
+            RateMethod.ACOUSTIC, estimate.speech_s, syllables=estimate.syllables
+        ), estimate
+    return RateResult(
+        wpm=acoustic,
+        rate_class=RateClass.MEDIUM,  # judged by pace.judge
+        method=RateMethod.ACOUSTIC,
+        confidence=0.0,  # set once judged
+        speech_s=estimate.speech_s,
+        syllables=estimate.syllables,
+        syllables_per_s=acoustic_syllables_per_s(estimate),
+    ), estimate
+
+
+def implausible(rate: RateResult) -> bool:
+    """A counted rate no human speaks at (a wrong transcript or wrong word timings)."""
+    return rate.syllables_per_s is not None and not (
+        MIN_PLAUSIBLE_SYLLABLES_PER_S <= rate.syllables_per_s <= MAX_PLAUSIBLE_SYLLABLES_PER_S
+    )
+
+
 def detect_rate(
     samples: np.ndarray,
     sample_rate: int,
     *,
     thresholds: RateThresholds,
     transcript: str | None = None,
+    words: WordTimings | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    language_given: bool = False,
+    acoustic_scale: float = CALIBRATION_SCALE,
 ) -> RateResult:
-    """Measure the speaking rate from a transcript if one is given, else acoustically.
+    """Measure the speaking rate: from word timings, else a transcript, else acoustically.
 
-    A transcript whose rate is not plausible (:func:`is_plausible_wpm`) is set aside for
-    the acoustic estimate, and the result's ``implausible_transcript_wpm`` says so. Never
+    ``language`` (BCP-47) picks the syllable counter and the pace norm (:mod:`.pace`). A
+    counted rate outside human speech falls back to the acoustic estimate with a note. The
+    acoustic confidence is the probability that the class is right, so it is computed on the
+    WPM the class was judged by (:func:`.pace.class_wpm`). Never
     raises on finite input of at least one sample; without speech ``wpm`` is ``None``, the
     class MEDIUM and the confidence 0.0.
     """
-    words = count_words(transcript) if transcript is not None else 0
-    implausible: float | None = None
-    if words > 0:
-        speech_s = speech_span_s(samples, sample_rate)
-        if speech_s <= 0.0:
-            return RateResult(
-                wpm=None,
-                rate_class=RateClass.MEDIUM,
-                method=RateMethod.TRANSCRIPT,
-                confidence=0.0,
-                speech_s=0.0,
-                words=words,
-            )
-        wpm = words / speech_s * 60.0
-        if is_plausible_wpm(wpm):
-            confidence = TRANSCRIPT_CONFIDENCE * min(1.0, speech_s / FULL_CONFIDENCE_TRANSCRIPT_S)
-            return RateResult(
-                wpm=wpm,
-                rate_class=classify_rate(wpm, thresholds),
-                method=RateMethod.TRANSCRIPT,
-                confidence=confidence,
-                speech_s=speech_s,
-                words=words,
-            )
-        implausible = wpm
-    estimate = estimate_syllables(samples, sample_rate)
-    acoustic = acoustic_wpm(estimate)
-    if acoustic is None:
-        return RateResult(
-            wpm=None,
-            rate_class=RateClass.MEDIUM,
-            method=RateMethod.ACOUSTIC,
-            confidence=0.0,
-            speech_s=estimate.speech_s,
-            syllables=estimate.syllables,
-            implausible_transcript_wpm=implausible,
+    primary = primary_language(language)
+    counted: RateResult | None = None
+    if words is not None:
+        counted = _timed_rate(words, primary)
+    elif transcript is not None and (n_words := count_words(transcript)) > 0:
+        counted = _transcript_rate(samples, sample_rate, transcript, n_words, primary)
+    notes: tuple[str, ...] = ()
+    if counted is not None and implausible(counted):
+        field = "source_words" if counted.method is RateMethod.WORD_TIMINGS else "source_transcript"
+        notes = (
+            f"rate: {field} implies {counted.wpm or 0:.0f} WPM "
+            f"({counted.syllables_per_s or 0:.1f} syllables/s), outside human speech "
+            f"({MIN_PLAUSIBLE_SYLLABLES_PER_S:g}..{MAX_PLAUSIBLE_SYLLABLES_PER_S:g} syllables/s, "
+            "about 40..400 WPM); acoustic estimate used",
         )
-    return RateResult(
-        wpm=acoustic,
-        rate_class=classify_rate(acoustic, thresholds),
-        method=RateMethod.ACOUSTIC,
-        confidence=class_probability(confidence_features(estimate, acoustic, thresholds)),
-        speech_s=estimate.speech_s,
-        syllables=estimate.syllables,
-        implausible_transcript_wpm=implausible,
-        syllables_per_s=acoustic_syllables_per_s(estimate),
+        counted = None
+    if counted is not None:
+        return judge(
+            counted, language=language, given=language_given, thresholds=thresholds, notes=notes
+        )
+    acoustic, estimate = _acoustic_rate(samples, sample_rate, acoustic_scale)
+    judged = judge(
+        acoustic, language=language, given=language_given, thresholds=thresholds, notes=notes
+    )
+    wpm = class_wpm(judged, thresholds)
+    if wpm is None:
+        return judged
+    features = confidence_features(estimate, wpm, thresholds)
+    return dataclasses.replace(
+        judged,
+        confidence=class_probability(features),
+        relative_confidence=relative_probability(features),
     )

@@ -1,6 +1,8 @@
-"""Confidence of an acoustic rate: the fitted probability that its rate class is right.
+"""Confidence of an acoustic rate: fitted probabilities that it is right.
 
-A logistic regression over features the estimator computes anyway, fitted offline on
+Two of them: that its rate class is right (classes mode) and that its relative rate is within
+:data:`RELATIVE_TOLERANCE` of the speaker's (relative mode; a constant, since no feature
+predicts it better held out). A logistic regression over features the estimator computes anyway, fitted offline on
 speech-dev and its degraded copies with leave-one-talker-out checks
 (``python -m calibration.rate_model``; reliability table in
 ``docs/design/rate-confidence.md``). Outside the fitting data's range (shorter speech,
@@ -13,7 +15,14 @@ import math
 from collections.abc import Sequence
 from typing import Final
 
-__all__ = ["FEATURES", "USED", "class_probability", "support"]
+__all__ = [
+    "FEATURES",
+    "RELATIVE_TOLERANCE",
+    "USED",
+    "class_probability",
+    "relative_probability",
+    "support",
+]
 
 #: What the estimator hands over, in order (``rate.confidence_features``).
 FEATURES: Final = (
@@ -27,6 +36,8 @@ FEATURES: Final = (
     "open_class",
     "log_word_to_syllable",
 )
+#: Relative mode: how far (share of the speaker's rate) the estimate may be and count as right.
+RELATIVE_TOLERANCE: Final = 0.15
 # --- fitted (python -m calibration.rate_model) ---
 #: The model's inputs (a subset of FEATURES), their training mean and standard deviation.
 USED: Final = ("boundary_margin", "open_class")
@@ -37,6 +48,9 @@ INTERCEPT: Final = -0.134137
 #: Shortest speech span (s) and lowest envelope SNR (dB) in the fitting data.
 SUPPORT_MIN_SPEECH_S: Final = 1.345
 SUPPORT_MIN_SNR_DB: Final = 19.14
+#: Share of the fitting signals (every condition) whose relative rate is within the tolerance;
+#: no feature predicts it better held out (docs/design/rate-confidence.md).
+RELATIVE_PROBABILITY: Final = 0.9006
 # --- end fitted ---
 _INDEX: Final = tuple(FEATURES.index(name) for name in USED)
 _SPEECH: Final = FEATURES.index("log_speech_s")
@@ -62,3 +76,8 @@ def class_probability(features: Sequence[float]) -> float:
         w * (x - m) / s for w, x, m, s in zip(WEIGHTS, used, MEAN, SCALE, strict=True)
     )
     return support(features) / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def relative_probability(features: Sequence[float]) -> float:
+    """Probability that a relative rate with ``features`` is within :data:`RELATIVE_TOLERANCE`."""
+    return support(features) * RELATIVE_PROBABILITY

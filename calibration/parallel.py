@@ -1,0 +1,20 @@
+"""Worker processes for the calibration's measurements.
+
+They are started by a fork server, not by forking the caller: the notebook's Jupyter kernel
+runs several threads, and forking a threaded process can deadlock the child on a lock some
+other thread held at the fork.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+__all__ = ["process_pool"]
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of ``workers`` processes started by a fork server."""
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
+    )
