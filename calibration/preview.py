@@ -23,9 +23,7 @@ from emotion_dynamics.app import App
 from emotion_dynamics.config import Config, load_config
 from emotion_dynamics.contract import PROSODY_MODES
 from emotion_dynamics.observability import Telemetry
-from emotion_dynamics.orchestrator import VoiceLookup
-from emotion_dynamics.synthesis import Synthesizer
-from emotion_dynamics.voices import VoiceProfile, profile_for
+from emotion_dynamics_dev.backends import synthesizer as make_synthesizer
 from emotion_dynamics_infra.stack import validate_stack_file
 
 __all__ = ["PREVIEW_TEXT", "Backend", "Spoken", "choose_backend", "preview_config", "speak"]
@@ -75,23 +73,6 @@ def preview_config(
     )
 
 
-def _synthesizer(backend: Backend, config: Config) -> tuple[Synthesizer, VoiceLookup | None]:
-    if backend == "polly":
-        from emotion_dynamics.polly import PollySynthesizer
-
-        return PollySynthesizer.from_config(config), None
-    from emotion_dynamics_dev.espeak import EspeakSynthesizer
-
-    espeak = EspeakSynthesizer()
-    measured = config.prosody.voice_profiles
-
-    def voices(voice_id: str, engine: str) -> VoiceProfile | None:
-        own = profile_for(measured, espeak.espeak_voice(voice_id), engine)
-        return own or espeak.voice_profile(voice_id, engine)
-
-    return espeak, voices
-
-
 @dataclass(frozen=True, slots=True)
 class Spoken:
     """One preview: the mode, the App's response fields and the synthesized audio."""
@@ -123,7 +104,7 @@ def speak(
     out = []
     for mode in modes:
         config = preview_config(stack_file, settings, mode=mode, audio_s=info.duration)
-        synthesizer, voices = _synthesizer(backend, config)
+        synthesizer, voices = make_synthesizer(backend, config)
         app = App(config, synthesizer, Telemetry(config, stream=io.StringIO()), voices=voices)
         response = app.handle(event)
         encoded = response.get("audio_base64")

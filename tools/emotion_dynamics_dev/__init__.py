@@ -5,7 +5,7 @@
   outputs checked before a run), :mod:`.table` (the result table, JSON/CSV) and
   :mod:`.events` (answers compared with ``expected.json``);
 - :mod:`.demo`: the demo's source speech;
-- :mod:`.espeak`: the espeak-ng synthesis backend (no AWS);
+- :mod:`.espeak`: the espeak-ng synthesis backend (no AWS); :mod:`.backends` picks it or Polly;
 - :mod:`.stack_env`: a command run with the environment a stack would deploy;
 - :mod:`.contract_docs`: ``Pulumi.yaml``'s config schema and the README's tables, generated
   from :mod:`emotion_dynamics.contract`;

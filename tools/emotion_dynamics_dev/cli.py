@@ -40,10 +40,8 @@ from emotion_dynamics.contract import (
 )
 from emotion_dynamics.errors import ConfigError
 from emotion_dynamics.observability import Telemetry
-from emotion_dynamics.orchestrator import VoiceLookup
-from emotion_dynamics.synthesis import Synthesizer
-from emotion_dynamics.voices import VoiceProfile, profile_for
 from emotion_dynamics_dev import events as event_files
+from emotion_dynamics_dev.backends import synthesizer as make_synthesizer
 from emotion_dynamics_dev.demo import make_demo_inputs
 from emotion_dynamics_dev.jobs import (
     InputError,
@@ -133,30 +131,11 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
-def _synthesizer(backend: str, config: Config) -> tuple[Synthesizer, VoiceLookup | None]:
-    """The backend, and where its voices' measured profiles come from (None: the config's)."""
-    if backend == "polly":
-        from emotion_dynamics.polly import PollySynthesizer
-
-        return PollySynthesizer.from_config(config), None
-    from emotion_dynamics_dev.espeak import EspeakSynthesizer
-
-    espeak = EspeakSynthesizer()
-    measured = config.prosody.voice_profiles
-
-    def voices(voice_id: str, engine: str) -> VoiceProfile | None:
-        """The stack's profile of the espeak voice (voices --write-back), else the shipped one."""
-        own = profile_for(measured, espeak.espeak_voice(voice_id), engine)
-        return own or espeak.voice_profile(voice_id, engine)
-
-    return espeak, voices
-
-
 def _build_app(args: argparse.Namespace, *, mode: str | None = None) -> App:
     config = _config(args)
     if mode or getattr(args, "prosody_mode", None):
         config = replace(config, prosody=replace(config.prosody, mode=mode or args.prosody_mode))
-    synthesizer, voices = _synthesizer(args.backend, config)
+    synthesizer, voices = make_synthesizer(args.backend, config)
     return App(config, synthesizer, Telemetry(config, stream=_Stderr()), voices=voices)
 
 

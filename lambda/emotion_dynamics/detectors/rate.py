@@ -362,9 +362,10 @@ def detect_rate(
     ``language`` (BCP-47) picks the syllable counter and the pace norm (:mod:`.pace`). A
     counted rate outside human speech falls back to the acoustic estimate with a note. The
     acoustic confidence is the probability that the class is right, so it is computed on the
-    WPM the class was judged by (:func:`.pace.class_wpm`). Never
-    raises on finite input of at least one sample; without speech ``wpm`` is ``None``, the
-    class MEDIUM and the confidence 0.0.
+    WPM the class was judged by (:func:`.pace.class_wpm`); ``relative_confidence`` is the
+    probability that the relative rate is within 15 % (the relative mode's gate). Never raises
+    on finite input of at least one sample; without speech ``wpm`` is ``None``, the class
+    MEDIUM and the confidences 0.0.
     """
     primary = primary_language(language)
     counted: RateResult | None = None
