@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 MYPY_SOURCES := lambda pulumi/emotion_dynamics_infra tools calibration benchmarks datasets tests
 
 .PHONY: help setup venv demo events test lint format bench artifacts calibrate datasets lab \
-	contract validate smoke clean screenshots
+	contract endpoints validate smoke clean screenshots
 
 help:
 	@echo "make demo       run the main job on sample speech with Pulumi.$(STACK).yaml's settings (espeak-ng, no AWS)"
@@ -28,6 +28,7 @@ help:
 	@echo "make lab        start JupyterLab with the project's kernel (127.0.0.1)"
 	@echo "make screenshots  the tuning notebook in JupyterLab -> docs/screenshots/ (chromium)"
 	@echo "make contract   regenerate Pulumi.yaml's config schema and the README's tables"
+	@echo "make endpoints  regenerate the Polly client's slice of botocore's endpoint table"
 
 setup:
 	@scripts/bootstrap.sh --system
@@ -95,6 +96,9 @@ screenshots: setup
 
 contract: setup
 	$(PY) -m emotion_dynamics_dev.contract_docs --write
+
+endpoints: setup
+	$(PY) -m emotion_dynamics_build.endpoints --write
 
 clean:
 	rm -rf build out .pytest_cache .mypy_cache .ruff_cache

@@ -31,7 +31,7 @@ RSS_TARGET_MIB = 100.0
 FULL = {
     "latency_repeats": 200,
     "latency_warmup": 20,
-    "cold_repeats": 11,
+    "cold_repeats": 31,
     "seed_cold_repeats": 5,
     "throughput_repeats": 3,
 }

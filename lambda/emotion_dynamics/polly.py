@@ -31,11 +31,13 @@ either, since it may quote the SSML).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import botocore.session
@@ -88,29 +90,60 @@ _CONNECTION_ERRORS: Final = (
 )
 
 
+#: Polly's part of botocore's endpoint table (every partition, only the ``polly`` service),
+#: written by ``make endpoints`` from the locked botocore; a test fails when it is stale.
+ENDPOINTS_SLICE: Final = Path(__file__).with_name("polly_endpoints.json")
+
+
 class _OneServiceLoader(Loader):
     """botocore's data loader, told the one service its client is made for.
 
     Before loading a model, botocore checks the service name against every service it ships
     by listing and stat-ing each folder under its data path (about 400 services, twice: the
-    model and its endpoint rules), some 30 ms of every cold start. This loader answers that
-    list with the one service; everything it loads still comes from the same files.
+    model and its endpoint rules), some 30 ms of every cold start; and it parses its whole
+    endpoint table (1.2 MB of JSON for every service, about 40 ms). This loader answers the
+    list with the one service and, given ``endpoints``, serves the table's slice for it
+    (botocore's own data, so the client still counts it as built-in). Models and rules come
+    from botocore's files as usual; an ``endpoints`` file under the user's ``data_path``
+    still wins over both.
     """
 
-    def __init__(self, service: str, extra_search_paths: list[str]) -> None:
+    def __init__(
+        self, service: str, extra_search_paths: list[str], endpoints: Path | None = None
+    ) -> None:
         super().__init__(extra_search_paths=extra_search_paths)
         self._service = service
+        self._endpoints = endpoints
 
     def list_available_services(self, type_name: str) -> list[str]:
         """The one service (its files are looked up as usual when loaded)."""
         return [self._service]
 
+    def load_data_with_path(self, name: str) -> tuple[Any, str]:
+        """Load as botocore does, except the endpoint table comes from the slice when set."""
+        if name != "endpoints" or self._endpoints is None or self._user_endpoints():
+            return cast("tuple[Any, str]", super().load_data_with_path(name))
+        try:
+            data = json.loads(self._endpoints.read_bytes())
+        except FileNotFoundError:  # not shipped (a source tree without it): botocore's table
+            return cast("tuple[Any, str]", super().load_data_with_path(name))
+        return data, os.path.join(self.BUILTIN_DATA_PATH, "endpoints")
 
-def _data_loader(session: botocore.session.Session, service: str) -> _OneServiceLoader:
+    def _user_endpoints(self) -> bool:
+        return any(
+            not self.is_builtin_path(path)
+            and self.file_loader.exists(os.path.join(path, "endpoints"))
+            for path in self.search_paths
+        )
+
+
+def _data_loader(
+    session: botocore.session.Session, service: str, endpoints: Path | None
+) -> _OneServiceLoader:
     """The loader botocore would create (its ``data_path`` setting included), for one service."""
     data_path = session.get_config_variable("data_path") or ""
     extra = [os.path.expanduser(os.path.expandvars(p)) for p in data_path.split(os.pathsep) if p]
-    return _OneServiceLoader(service, extra)
+    return _OneServiceLoader(service, extra, endpoints)
 
 
 def make_polly_client(config: Config) -> PollyClient:
@@ -121,7 +154,7 @@ def make_polly_client(config: Config) -> PollyClient:
     which is how tests point it at a local moto server. The client comes from a plain botocore
     session: the same client boto3 would build, without boto3's resource machinery, which
     saves about 40 ms of cold start, and its data loader skips a scan of every service's
-    folder, about 30 ms more (docs/benchmarks.md).
+    folder and the parse of every service's endpoints, about 70 ms more (docs/benchmarks.md).
     """
     boto_config = BotoConfig(
         region_name=config.aws_region,
@@ -130,7 +163,7 @@ def make_polly_client(config: Config) -> PollyClient:
         retries={"mode": "standard", "total_max_attempts": 1},
     )
     session = botocore.session.get_session()
-    session.register_component("data_loader", _data_loader(session, "polly"))
+    session.register_component("data_loader", _data_loader(session, "polly", ENDPOINTS_SLICE))
     return cast("PollyClient", session.create_client("polly", config=boto_config))
 
 

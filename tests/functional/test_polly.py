@@ -9,11 +9,14 @@ sleeps are recorded and advance a fake clock, nothing really sleeps.
 from __future__ import annotations
 
 import io
+import json
 import random
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.session
 import pytest
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import (
@@ -22,18 +25,22 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+from botocore.loaders import create_loader
+from botocore.regions import EndpointResolver
 from botocore.response import StreamingBody
 from botocore.stub import Stubber
 
+from emotion_dynamics import polly as polly_module
 from emotion_dynamics.config import Config
 from emotion_dynamics.contract import ENGINES, OUTPUT_FORMATS, SAMPLE_RATES_BY_FORMAT
 from emotion_dynamics.errors import (
     SynthesisRejectedError,
     SynthesisUnavailableError,
 )
-from emotion_dynamics.polly import PollySynthesizer, make_polly_client
+from emotion_dynamics.polly import ENDPOINTS_SLICE, PollySynthesizer, make_polly_client
 from emotion_dynamics.ssml import build_ssml
 from emotion_dynamics.synthesis import SynthesisRequest, Synthesizer
+from emotion_dynamics_build import endpoints as endpoints_slice
 from tests.support import make_config
 
 TEXT = "Secret words & more."
@@ -143,6 +150,100 @@ def test_client_endpoint_comes_from_aws_endpoint_url_polly(
     monkeypatch.delenv("AWS_ENDPOINT_URL_POLLY")
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:10")
     assert make_polly_client(CONFIG).meta.endpoint_url == "http://127.0.0.1:10"
+
+
+# --- the endpoint table's Polly slice (cold start) -----------------------------------------
+
+
+def _regions(table: dict[str, Any]) -> list[str]:
+    """Every region botocore knows, each partition's Polly endpoints, one unknown per partition."""
+    names: set[str] = set()
+    for partition in table["partitions"]:
+        names |= set(partition.get("regions", {}))
+        names |= set(partition["services"].get("polly", {}).get("endpoints", {}))
+    return sorted(names | {"us-east-9", "cn-west-9", "us-gov-south-9", "eusc-de-west-9"})
+
+
+def _outcome(call: Callable[..., object], *args: object, **kwargs: object) -> object:
+    """What ``call`` returns, or the error it raises (type and message)."""
+    try:
+        return call(*args, **kwargs)
+    except Exception as error:  # the error itself is what is compared
+        return (type(error).__name__, str(error))
+
+
+def test_committed_slice_is_the_locked_botocores_polly_entry() -> None:
+    # a botocore bump in the lock changes the table: `make endpoints` rewrites the slice
+    assert ENDPOINTS_SLICE.read_text(encoding="utf-8") == endpoints_slice.render()
+    table = json.loads(ENDPOINTS_SLICE.read_text(encoding="utf-8"))
+    assert {p["partition"] for p in table["partitions"]} >= {"aws", "aws-cn", "aws-us-gov"}
+    assert all(set(p["services"]) <= {"polly"} for p in table["partitions"])
+    assert ENDPOINTS_SLICE.stat().st_size < 64 * 1024  # against 1.2 MB for every service
+
+
+def test_slice_resolves_every_region_as_botocores_full_table() -> None:
+    full = create_loader().load_data("endpoints")
+    whole = EndpointResolver(full, uses_builtin_data=True)
+    sliced = EndpointResolver(json.loads(ENDPOINTS_SLICE.read_bytes()), uses_builtin_data=True)
+    regions = _regions(full)
+    assert len(regions) > 30
+    for region in regions:
+        expected_partition = _outcome(whole.get_partition_for_region, region)
+        assert _outcome(sliced.get_partition_for_region, region) == expected_partition
+        for fips in (False, True):
+            for dualstack in (False, True):
+                options = {"use_fips_endpoint": fips, "use_dualstack_endpoint": dualstack}
+                expected = _outcome(whole.construct_endpoint, "polly", region, **options)
+                got = _outcome(sliced.construct_endpoint, "polly", region, **options)
+                assert got == expected, (region, options)
+
+
+@pytest.mark.parametrize(
+    "region", ["us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1", "us-east-9"]
+)
+def test_client_on_the_slice_matches_a_stock_botocore_client(
+    fake_aws_env: None, region: str
+) -> None:
+    stock = botocore.session.get_session().create_client("polly", region_name=region)
+    ours = make_polly_client(make_config(aws_region=region))
+    assert ours.meta.endpoint_url == stock.meta.endpoint_url
+    assert ours.meta.region_name == stock.meta.region_name
+    assert ours.meta.partition == stock.meta.partition
+    assert ours.meta.service_model.signing_name == stock.meta.service_model.signing_name
+
+
+def test_client_reads_the_slice(
+    fake_aws_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    broken = tmp_path / "polly_endpoints.json"
+    broken.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(polly_module, "ENDPOINTS_SLICE", broken)
+    with pytest.raises(json.JSONDecodeError):
+        make_polly_client(CONFIG)
+
+
+def test_a_users_data_path_endpoints_win_over_the_slice(
+    fake_aws_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "endpoints.json").write_text(ENDPOINTS_SLICE.read_text(), encoding="utf-8")
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    session = botocore.session.get_session()
+    loader = polly_module._data_loader(session, "polly", ENDPOINTS_SLICE)
+    _, path = loader.load_data_with_path("endpoints")
+    assert Path(path).parent == tmp_path
+    assert not loader.is_builtin_path(path)
+
+
+def test_without_the_slice_the_loader_reads_botocores_table(tmp_path: Path) -> None:
+    loader = polly_module._OneServiceLoader("polly", [], tmp_path / "missing.json")
+    table, path = loader.load_data_with_path("endpoints")
+    assert loader.is_builtin_path(path)
+    assert "s3" in table["partitions"][0]["services"]  # the full table
+    sliced, sliced_path = polly_module._OneServiceLoader(
+        "polly", [], ENDPOINTS_SLICE
+    ).load_data_with_path("endpoints")
+    assert set(sliced["partitions"][0]["services"]) == {"polly"}
+    assert sliced_path == path  # counted as botocore's built-in data, so rules are used
 
 
 def test_config_choices_are_valid_polly_enum_values(client: Any) -> None:
