@@ -40,10 +40,11 @@ def _git() -> str:
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
             text=True, check=True,
         ).stdout.strip()  # fmt: skip
+        # rstrip, not strip: the first line's leading space is part of its status code
         dirty = subprocess.run(
             ["git", "status", "--porcelain"], cwd=REPO_ROOT, capture_output=True, text=True,
             check=True,
-        ).stdout.strip()  # fmt: skip
+        ).stdout.rstrip()  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     if not dirty:
