@@ -21,7 +21,7 @@ import io
 import math
 import struct
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
@@ -165,15 +165,8 @@ def _trimmed(audio: DecodedAudio, policy: DurationPolicy, field: str) -> Decoded
     window, full_s = _window(len(audio.samples), audio.sample_rate, policy, field)
     if full_s is None:
         return audio
-    return DecodedAudio(
-        audio.samples[window],
-        audio.sample_rate,
-        audio.source_format,
-        audio.channels,
-        codec=audio.codec,
-        clipped_samples=audio.clipped_samples,
-        trimmed_from_s=full_s,
-        kept=policy.long_audio,
+    return replace(
+        audio, samples=audio.samples[window], trimmed_from_s=full_s, kept=policy.long_audio
     )
 
 

@@ -83,15 +83,17 @@ def _voice_seconds(text: str, profile: VoiceProfile | None) -> tuple[float, int,
 
 
 def _fit(
-    text: str,
+    voice: tuple[float, int, float],
     *,
     speed: float,
-    profile: VoiceProfile | None,
     limit_s: float | None,
     settings: ProsodySettings,
 ) -> tuple[float, DurationFit]:
-    """The speed (x the voice's default) that fits ``limit_s``, never below ``speed``."""
-    seconds, syllables, pace = _voice_seconds(text, profile)
+    """The speed (x the voice's default) that fits ``limit_s``, never below ``speed``.
+
+    ``voice`` is :func:`_voice_seconds` of the text.
+    """
+    seconds, syllables, pace = voice
     if limit_s is not None:
         needed = seconds / limit_s
         if needed > speed:
@@ -128,12 +130,12 @@ def choose_prosody(
             volume_note = "within the dead band around the reference level: the voice's own"
     rate_value: str | None = None
     speed = 1.0
+    voice = _voice_seconds(text, profile)
     if relative_mode:
         # A rate that did not pass the gate (or was not measured) is the typical speaker's:
         # the voice at its language's typical pace (relative 1.0), not at its own default.
         relative = rate.relative if rate is not None and rate.relative is not None else 1.0
-        _, syllables, _ = _voice_seconds(text, profile)
-        factor = rate_factor(profile, text, syllables)
+        factor = rate_factor(profile, text, voice[1])
         speed, rate_value = _relative_rate(relative, settings, factor)
         if rate_value is None and rate is not None and rate.relative is not None:
             rate_note = "within the dead band around 100 %: the voice's own"
@@ -142,7 +144,7 @@ def choose_prosody(
         speed = KEYWORD_RATE_FACTORS[rate_value]
     limits = [v for v in (max_duration_s, speaker_speech_s if fit_to_source else None) if v]
     limit_s = min(limits) if limits else None
-    fitted, duration = _fit(text, speed=speed, profile=profile, limit_s=limit_s, settings=settings)
+    fitted, duration = _fit(voice, speed=speed, limit_s=limit_s, settings=settings)
     if fitted > speed:
         rate_note = f"raised to fit {limit_s:.2f} s"
         rate_value = f"{round(fitted * 100)}%"

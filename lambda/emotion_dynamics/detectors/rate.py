@@ -280,21 +280,37 @@ def _exact_confidence(span_s: float) -> float:
     return TRANSCRIPT_CONFIDENCE * min(1.0, span_s / FULL_CONFIDENCE_TRANSCRIPT_S)
 
 
-def _timed_rate(words: WordTimings, language: str) -> RateResult:
-    """Words and syllables over the recogniser's own times: exact, no audio analysis."""
-    span_s = words.span_s
-    n_words = len(words.words)
-    syllables = count_syllables(words.text, language)
-    articulation_s = words.articulation_s
+def _counted_rate(
+    method: RateMethod,
+    *,
+    words: int,
+    syllables: int,
+    span_s: float,
+    articulation_wpm: float | None = None,
+) -> RateResult:
+    """A rate from counted words and syllables over a speech span (unjudged: pace.judge)."""
     return RateResult(
-        wpm=n_words / span_s * 60.0,
+        wpm=words / span_s * 60.0,
         rate_class=RateClass.MEDIUM,  # judged by pace.judge
-        method=RateMethod.WORD_TIMINGS,
+        method=method,
         confidence=_exact_confidence(span_s),
         speech_s=span_s,
         syllables=syllables,
-        words=n_words,
+        words=words,
         syllables_per_s=syllables / span_s,
+        articulation_wpm=articulation_wpm,
+    )
+
+
+def _timed_rate(words: WordTimings, language: str) -> RateResult:
+    """Words and syllables over the recogniser's own times: exact, no audio analysis."""
+    n_words = len(words.words)
+    articulation_s = words.articulation_s
+    return _counted_rate(
+        RateMethod.WORD_TIMINGS,
+        words=n_words,
+        syllables=count_syllables(words.text, language),
+        span_s=words.span_s,
         articulation_wpm=n_words / articulation_s * 60.0 if articulation_s > 0 else None,
     )
 
@@ -306,16 +322,7 @@ def _transcript_rate(
     speech_s = speech_span_s(samples, sample_rate)
     if speech_s <= 0.0:
         return _no_speech(RateMethod.TRANSCRIPT, 0.0, words=words, syllables=syllables)
-    return RateResult(
-        wpm=words / speech_s * 60.0,
-        rate_class=RateClass.MEDIUM,  # judged by pace.judge
-        method=RateMethod.TRANSCRIPT,
-        confidence=_exact_confidence(speech_s),
-        speech_s=speech_s,
-        syllables=syllables,
-        words=words,
-        syllables_per_s=syllables / speech_s,
-    )
+    return _counted_rate(RateMethod.TRANSCRIPT, words=words, syllables=syllables, span_s=speech_s)
 
 
 def _acoustic_rate(
