@@ -6,11 +6,11 @@ import dataclasses
 
 import pytest
 
-from emotion_dynamics.config import load_config
+from emotion_dynamics.config import ProsodySettings, load_config
 from emotion_dynamics.detectors.pace import judge, reference_wpm
 from emotion_dynamics.languages import NORMS, norm_for
 from emotion_dynamics.models import RateClass, RateMethod, RateResult, VolumeClass, VolumeResult
-from emotion_dynamics.prosody import choose_prosody
+from emotion_dynamics.prosody import Prosody, choose_prosody
 from emotion_dynamics.voices import VoiceProfile, parse_profiles, rate_factor, text_features
 
 RELATIVE = load_config(
@@ -34,6 +34,32 @@ def rate(
 def volume(level: float) -> VolumeResult:
     return VolumeResult(
         level_dbfs=level, volume_class=VolumeClass.MEDIUM, confidence=1.0, active_speech_s=2.0
+    )
+
+
+def choose(
+    level_dbfs: float | None = None,
+    syllables_per_s: float | None = None,
+    *,
+    settings: ProsodySettings = RELATIVE.prosody,
+    profile: VoiceProfile | None = None,
+    text: str = TEXT,
+    engine: str = "neural",
+    max_duration_s: float | None = None,
+    fit_to_source: bool = False,
+    speaker_speech_s: float | None = None,
+) -> Prosody:
+    """:func:`choose_prosody` for a gated-in level and syllable rate (``None``: gated out)."""
+    return choose_prosody(
+        text,
+        volume=None if level_dbfs is None else volume(level_dbfs),
+        rate=None if syllables_per_s is None else rate(syllables_per_s),
+        settings=settings,
+        profile=profile,
+        engine=engine,
+        max_duration_s=max_duration_s,
+        fit_to_source=fit_to_source,
+        speaker_speech_s=speaker_speech_s,
     )
 
 
@@ -67,33 +93,14 @@ def test_acoustic_rates_are_relative_to_the_estimators_own_norm() -> None:
 
 
 def test_classes_mode_emits_the_keywords() -> None:
-    classes = load_config({})
-    prosody = choose_prosody(
-        TEXT, volume=volume(-15), rate=rate(5.5), settings=classes.prosody, profile=None,
-        engine="neural",
-    )  # fmt: skip
+    prosody = choose(-15, 5.5, settings=load_config({}).prosody)
     assert (prosody.volume, prosody.rate) == ("medium", "x-fast")
 
 
 def test_relative_mode_follows_the_speaker() -> None:
-    settings = RELATIVE.prosody
-    fast = choose_prosody(
-        TEXT,
-        volume=volume(-14.0),
-        rate=rate(4.12 * 1.3),
-        settings=settings,
-        profile=None,
-        engine="neural",
-    )
+    fast = choose(-14.0, 4.12 * 1.3)
     assert (fast.volume, fast.rate) == ("+6.0dB", "130%")
-    slow = choose_prosody(
-        TEXT,
-        volume=volume(-26.25),
-        rate=rate(4.12 * 0.7),
-        settings=settings,
-        profile=None,
-        engine="neural",
-    )
+    slow = choose(-26.25, 4.12 * 0.7)
     assert (slow.volume, slow.rate) == ("-6.2dB", "70%")
 
 
@@ -102,30 +109,17 @@ def test_a_gated_rate_in_relative_mode_is_the_typical_pace_of_the_voices_languag
     # English's norm speaks a gated (or unmeasured) rate at 80 %, as it would a typical speaker.
     settings = load_config({"PROSODY_MODE": "relative", "RATE_DEAD_BAND_PERCENT": "0"}).prosody
     fast_voice = VoiceProfile(language="en", syllables_per_s=4.12 * 1.25, level_dbfs=-20.0)
-    gated = choose_prosody(
-        TEXT, volume=None, rate=None, settings=settings, profile=fast_voice, engine="neural"
-    )
-    typical = choose_prosody(
-        TEXT, volume=None, rate=rate(4.12), settings=settings, profile=fast_voice, engine="neural"
-    )
+    gated = choose(settings=settings, profile=fast_voice)
+    typical = choose(None, 4.12, settings=settings, profile=fast_voice)
     assert gated.rate == typical.rate == "80%"
     assert gated.rate_note is None
     # An unmeasured voice (factor 1.0) and a gated rate emit nothing.
-    unmeasured = choose_prosody(
-        TEXT, volume=None, rate=None, settings=settings, profile=None, engine="neural"
-    )
+    unmeasured = choose(settings=settings)
     assert unmeasured.rate is None
 
 
 def test_dead_bands_leave_the_attribute_out_with_a_note() -> None:
-    prosody = choose_prosody(
-        TEXT,
-        volume=volume(-20.5),
-        rate=rate(4.12 * 1.05),
-        settings=RELATIVE.prosody,
-        profile=None,
-        engine="neural",
-    )
+    prosody = choose(-20.5, 4.12 * 1.05)
     assert prosody.volume is None and prosody.rate is None
     assert prosody.volume_note and "dead band" in prosody.volume_note
     assert prosody.rate_note and "dead band" in prosody.rate_note
@@ -135,37 +129,16 @@ def test_clamps() -> None:
     settings = dataclasses.replace(
         RELATIVE.prosody, rate_percent_min=50, rate_percent_max=150, volume_offset_limit_db=6.0
     )
-    prosody = choose_prosody(
-        TEXT,
-        volume=volume(-1.0),
-        rate=rate(4.12 * 3),
-        settings=settings,
-        profile=None,
-        engine="neural",
-    )
+    prosody = choose(-1.0, 4.12 * 3, settings=settings)
     assert (prosody.volume, prosody.rate) == ("+6.0dB", "150%")
-    prosody = choose_prosody(
-        TEXT,
-        volume=volume(-60.0),
-        rate=rate(4.12 * 0.2),
-        settings=settings,
-        profile=None,
-        engine="neural",
-    )
+    prosody = choose(-60.0, 4.12 * 0.2, settings=settings)
     assert (prosody.volume, prosody.rate) == ("-6.0dB", "50%")
 
 
 def test_a_fast_voice_gets_a_lower_percentage() -> None:
     fast_voice = VoiceProfile("en", 4.12 * 1.25, -20.0)
     assert rate_factor(fast_voice) == pytest.approx(0.8)
-    prosody = choose_prosody(
-        TEXT,
-        volume=None,
-        rate=rate(4.12),
-        settings=RELATIVE.prosody,
-        profile=fast_voice,
-        engine="neural",
-    )
+    prosody = choose(None, 4.12, profile=fast_voice)
     assert prosody.rate == "80%"
     assert rate_factor(None) == 1.0
 
@@ -181,48 +154,15 @@ def test_duration_model_predicts_per_text() -> None:
 def test_duration_fit_raises_the_rate_and_never_lowers_it() -> None:
     voice = VoiceProfile("en", 4.0, -20.0)
     long_text = "This sentence is far too long to fit into the half second it is given here."
-    fitted = choose_prosody(
-        long_text,
-        volume=None,
-        rate=rate(4.12 * 0.7),
-        settings=RELATIVE.prosody,
-        profile=voice,
-        engine="neural",
-        max_duration_s=3.0,
-    )
+    fitted = choose(None, 4.12 * 0.7, profile=voice, text=long_text, max_duration_s=3.0)
     assert fitted.duration is not None and fitted.duration.limit_s == 3.0
     assert fitted.duration.predicted_s <= 3.0 + 1e-9
     assert fitted.rate is not None and int(fitted.rate[:-1]) > 70
     assert fitted.max_duration_ms is None  # neural has no amazon:max-duration
-    roomy = choose_prosody(
-        long_text,
-        volume=None,
-        rate=rate(4.12 * 1.3),
-        settings=RELATIVE.prosody,
-        profile=voice,
-        engine="neural",
-        max_duration_s=60.0,
-    )
-    assert (
-        roomy.rate
-        == choose_prosody(
-            long_text,
-            volume=None,
-            rate=rate(4.12 * 1.3),
-            settings=RELATIVE.prosody,
-            profile=voice,
-            engine="neural",
-        ).rate
-    )
-    standard = choose_prosody(
-        long_text,
-        volume=None,
-        rate=None,
-        settings=RELATIVE.prosody,
-        profile=voice,
-        engine="standard",
-        fit_to_source=True,
-        speaker_speech_s=2.5,
+    roomy = choose(None, 4.12 * 1.3, profile=voice, text=long_text, max_duration_s=60.0)
+    assert roomy.rate == choose(None, 4.12 * 1.3, profile=voice, text=long_text).rate
+    standard = choose(
+        profile=voice, text=long_text, engine="standard", fit_to_source=True, speaker_speech_s=2.5
     )
     assert standard.max_duration_ms == 2500 and standard.rate is not None
 
