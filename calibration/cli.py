@@ -21,17 +21,19 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final
 
+from calibration.degrade import SPEECH_DEV_DIR
 from calibration.errors import CalibrationError
 from calibration.features import ClipFeatures, extract_features, read_features, write_features
-from calibration.fit import RATE_CLASSES, VOLUME_CLASSES
+from calibration.fit import empty_classes
 from calibration.manifest import MANIFEST_COLUMNS, Clip, complete_row, read_manifest
 from calibration.pipeline import Calibration, calibrate, summary_rows
 from calibration.stackfile import (
     REPO_ROOT,
     VOLUME_KEYS,
     format_threshold,
+    read_numbers,
     read_thresholds,
     read_value,
     stack_file_path,
@@ -47,14 +49,14 @@ __all__ = ["DEFAULT_MANIFESTS", "default_manifests", "format_report", "load_clip
 #: Manifests used when none is given: the small generated corpus and the shared speech-dev.
 DEFAULT_MANIFESTS: Final = (
     REPO_ROOT / "datasets" / "generated" / "small" / "manifest.csv",
-    REPO_ROOT.parent / "shared" / "speech-dev" / "manifest.csv",
+    SPEECH_DEV_DIR / "manifest.csv",
 )
 
 
 #: Real read speech in nine languages, for the pace norms (outside the repository).
 SPEECH_DEV_MANIFESTS: Final = [
-    REPO_ROOT.parent / "shared" / "speech-dev" / "manifest.csv",
-    REPO_ROOT.parent / "shared" / "speech-dev" / "extra" / "manifest.csv",
+    SPEECH_DEV_DIR / "manifest.csv",
+    SPEECH_DEV_DIR / "extra" / "manifest.csv",
 ]
 
 
@@ -206,12 +208,7 @@ def _labelled_warnings(features: Sequence[ClipFeatures], manifests: Sequence[Pat
         for m in DEFAULT_MANIFESTS
         if m not in manifests and not m.is_file()
     ]
-    for dimension, classes in (
-        ("volume", [c.value for c in VOLUME_CLASSES]),
-        ("rate", [c.value for c in RATE_CLASSES]),
-    ):
-        labels = [getattr(f, f"{dimension}_label") for f in features]
-        empty = [c for c in classes if c not in labels]
+    for dimension, empty in empty_classes(features).items():
         if empty:
             warnings.append(
                 f"{dimension}: no clip labelled {', '.join(empty)}; those classes do not steer the fit"
@@ -246,10 +243,7 @@ def _calibrate_sample(args: argparse.Namespace, path: Path) -> dict[str, str | l
     from calibration.unlabelled import calibrate_sample, format_sample_report, measure_sample
 
     current_volume, _ = read_thresholds(path)
-    scale_raw = read_value(path, contract.RATE_ACOUSTIC_SCALE.full_key)
-    scale = cast(
-        float, contract.RATE_ACOUSTIC_SCALE.parse("" if scale_raw is None else str(scale_raw))
-    )
+    (scale,) = read_numbers(path, (contract.RATE_ACOUSTIC_SCALE,))
     features = measure_sample(load_sample(args.audio), n_jobs=args.jobs)
     result = calibrate_sample(features, current_scale=scale, mix=args.volume_mix)
     print(format_sample_report(result, current_volume))

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import math
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 import soundfile as sf
 
 from calibration.manifest import Clip
-from calibration.parallel import process_pool
+from calibration.parallel import process_pool, worker_count
 from emotion_dynamics.config import default_config
 
 __all__ = [
@@ -111,7 +110,7 @@ def extract_features(
     """Extract features of all clips, in input order, on ``n_jobs`` processes (default: all cores)."""
     from tqdm.auto import tqdm
 
-    workers = max(1, min(n_jobs or os.cpu_count() or 1, len(clips) or 1))
+    workers = worker_count(n_jobs, len(clips))
     bar = tqdm(total=len(clips), desc="features", disable=not progress)
     try:
         if workers == 1:

@@ -22,9 +22,9 @@ smallest total move from the current thresholds (a penalty far below one sample'
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -36,11 +36,14 @@ from emotion_dynamics.models import RateClass, VolumeClass
 __all__ = [
     "RATE_BOUNDS_WPM",
     "RATE_CLASSES",
+    "RATE_NAMES",
     "VOLUME_BOUNDS_DBFS",
     "VOLUME_CLASSES",
+    "VOLUME_NAMES",
     "Agreement",
     "agreement",
     "band_indices",
+    "empty_classes",
     "fit_ordered_thresholds",
     "fit_rate",
     "fit_volume",
@@ -50,6 +53,8 @@ __all__ = [
 
 VOLUME_CLASSES: Final = tuple(VolumeClass)  # x-soft, soft, medium, loud (ascending level)
 RATE_CLASSES: Final = tuple(RateClass)  # x-slow, slow, medium, fast, x-fast (ascending WPM)
+VOLUME_NAMES: Final = tuple(c.value for c in VOLUME_CLASSES)
+RATE_NAMES: Final = tuple(c.value for c in RATE_CLASSES)
 VOLUME_BOUNDS_DBFS: Final = (-60.0, 0.0)
 RATE_BOUNDS_WPM: Final = (40.0, 400.0)
 MIN_GAP_DB: Final = 2.0
@@ -58,6 +63,19 @@ _TIE_PENALTY: Final = 1e-9
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+
+def empty_classes(features: Iterable[Any]) -> dict[str, list[str]]:
+    """Per dimension (``volume``, ``rate``), the classes no clip of ``features`` is labelled.
+
+    ``features`` have ``volume_label`` and ``rate_label`` (labelled clips' features).
+    """
+    clips = list(features)
+    empty = {}
+    for dimension, names in (("volume", VOLUME_NAMES), ("rate", RATE_NAMES)):
+        labels = {getattr(f, f"{dimension}_label") for f in clips}
+        empty[dimension] = [name for name in names if name not in labels]
+    return empty
 
 
 def volume_cuts(thresholds: VolumeThresholds) -> tuple[float, float, float]:

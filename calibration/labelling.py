@@ -15,14 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from calibration.errors import CalibrationError
-from calibration.fit import RATE_CLASSES, VOLUME_CLASSES
+from calibration.fit import RATE_NAMES, VOLUME_NAMES
 from calibration.manifest import write_manifest
 from calibration.sample import SampleClip
 
 __all__ = ["LabelFileExistsError", "LabelSession"]
-
-VOLUME_LABELS = tuple(c.value for c in VOLUME_CLASSES)
-RATE_LABELS = tuple(c.value for c in RATE_CLASSES)
 
 
 class LabelFileExistsError(CalibrationError):
@@ -62,12 +59,12 @@ class LabelSession:
     def label(self, *, volume: str | None = None, rate: str | None = None) -> None:
         """Give the current clip a volume and/or rate class (the Polly keyword)."""
         if volume is not None:
-            if volume not in VOLUME_LABELS:
-                raise ValueError(f"volume class must be one of {VOLUME_LABELS}, given {volume!r}")
+            if volume not in VOLUME_NAMES:
+                raise ValueError(f"volume class must be one of {VOLUME_NAMES}, given {volume!r}")
             self.volume[self.index] = volume
         if rate is not None:
-            if rate not in RATE_LABELS:
-                raise ValueError(f"rate class must be one of {RATE_LABELS}, given {rate!r}")
+            if rate not in RATE_NAMES:
+                raise ValueError(f"rate class must be one of {RATE_NAMES}, given {rate!r}")
             self.rate[self.index] = rate
 
     @property

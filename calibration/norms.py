@@ -10,7 +10,6 @@ with the number of clips and talkers.
 
 from __future__ import annotations
 
-import csv
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from calibration.degrade import load_dev_clips
 from emotion_dynamics.audio import resample
 from emotion_dynamics.detectors.rate import acoustic_syllables_per_s, estimate_syllables
 
@@ -51,16 +51,16 @@ def measure_norms(manifests: Iterable[Path]) -> list[NormRow]:
     """The norm table over the read clips of ``manifests``."""
     by_language: dict[str, list[tuple[str, float, float]]] = {}
     for manifest in manifests:
-        with manifest.open(newline="", encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                if (row.get("style") or "read") != "read":
-                    continue
-                acoustic = _acoustic_rate(manifest.parent / row["file"])
-                if acoustic is None:
-                    continue
-                true_rate = int(row["syllables"]) / float(row["speech_s"])
-                language = (row.get("language") or "en").split("-")[0]
-                by_language.setdefault(language, []).append((row["speaker"], true_rate, acoustic))
+        for clip in load_dev_clips(manifest):
+            if clip.style != "read":
+                continue
+            acoustic = _acoustic_rate(clip.path)
+            if acoustic is None:
+                continue
+            language = clip.language.split("-")[0]
+            by_language.setdefault(language, []).append(
+                (clip.speaker, clip.syllables_per_s, acoustic)
+            )
     return [
         NormRow(
             language=language,

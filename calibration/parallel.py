@@ -8,9 +8,15 @@ other thread held at the fork.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["process_pool"]
+__all__ = ["process_pool", "worker_count"]
+
+
+def worker_count(n_jobs: int | None, tasks: int) -> int:
+    """Processes for ``tasks`` items: ``n_jobs`` (default: all cores), never more than items."""
+    return max(1, min(n_jobs or os.cpu_count() or 1, tasks or 1))
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:

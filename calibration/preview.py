@@ -26,7 +26,7 @@ from emotion_dynamics.observability import Telemetry
 from emotion_dynamics_dev.backends import synthesizer as make_synthesizer
 from emotion_dynamics_infra.stack import validate_stack_file
 
-__all__ = ["PREVIEW_TEXT", "Backend", "Spoken", "choose_backend", "preview_config", "speak"]
+__all__ = ["PREVIEW_TEXT", "Backend", "Spoken", "choose_backend", "preview_configs", "speak"]
 
 #: The sentence every preview speaks (a Harvard sentence, public domain).
 PREVIEW_TEXT: Final = "The birch canoe slid on the smooth planks."
@@ -48,29 +48,33 @@ def choose_backend(requested: str | None = None) -> tuple[Backend, str]:
     return "espeak", "espeak-ng (no AWS credentials: the local stand-in for Polly)"
 
 
-def preview_config(
-    stack_file: str | Path, settings: Settings, *, mode: str, audio_s: float = 0.0
-) -> Config:
-    """The stack's Lambda config with ``settings`` and ``mode`` in it (no metrics, no cache).
+def preview_configs(
+    stack_file: str | Path, settings: Settings, *, modes: Sequence[str], audio_s: float = 0.0
+) -> list[Config]:
+    """The stack's Lambda config with ``settings`` in it, one per mode (no metrics, no cache).
 
-    The longest accepted segment is raised to ``audio_s`` so a whole sample clip can be heard.
+    The stack file is read and validated once. The longest accepted segment is raised to
+    ``audio_s`` so a whole sample clip can be heard.
     """
-    if mode not in PROSODY_MODES:
-        raise ValueError(f"mode must be one of {', '.join(PROSODY_MODES)}, given {mode!r}")
+    for mode in modes:
+        if mode not in PROSODY_MODES:
+            raise ValueError(f"mode must be one of {', '.join(PROSODY_MODES)}, given {mode!r}")
     config = load_config(validate_stack_file(stack_file).lambda_env)
-    return dataclasses.replace(
+    base = dataclasses.replace(
         config,
         volume=settings.volume,
         rate=settings.rate,
         min_stability=settings.min_stability,
         rate_acoustic_scale=settings.acoustic_scale,
-        prosody=dataclasses.replace(
-            config.prosody, mode=mode, volume_reference_dbfs=settings.reference_dbfs
-        ),
+        prosody=dataclasses.replace(config.prosody, volume_reference_dbfs=settings.reference_dbfs),
         enable_metrics=False,
         enable_caching=False,
         max_audio_duration_s=max(config.max_audio_duration_s, round(audio_s + 0.05, 2)),
     )
+    return [
+        dataclasses.replace(base, prosody=dataclasses.replace(base.prosody, mode=mode))
+        for mode in modes
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +106,8 @@ def speak(
     info = sf.info(io.BytesIO(audio))
     event = {"audio_base64": base64.b64encode(audio).decode("ascii"), "text": text}
     out = []
-    for mode in modes:
-        config = preview_config(stack_file, settings, mode=mode, audio_s=info.duration)
+    configs = preview_configs(stack_file, settings, modes=modes, audio_s=info.duration)
+    for mode, config in zip(modes, configs, strict=True):
         synthesizer, voices = make_synthesizer(backend, config)
         app = App(config, synthesizer, Telemetry(config, stream=io.StringIO()), voices=voices)
         response = app.handle(event)

@@ -14,7 +14,7 @@ import difflib
 import io
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -34,6 +34,7 @@ __all__ = [
     "VOLUME_KEYS",
     "format_threshold",
     "read_min_stability",
+    "read_numbers",
     "read_thresholds",
     "read_value",
     "stack_file_path",
@@ -119,38 +120,36 @@ def _load(path: Path) -> tuple[str, Any, Any]:
     return text, data, config
 
 
-def read_thresholds(path: str | Path) -> tuple[VolumeThresholds, RateThresholds]:
-    """The thresholds in a stack file; a key it lacks takes the contract's default."""
-    stack = Path(path)
-    _, _, config = _load(stack)
-
-    def number(key: str) -> float:
-        setting = contract.by_key(key)
-        raw = config.get(key)
-        try:
-            value = setting.parse("" if raw is None else str(raw))
-        except ValueError as exc:
-            raise StackFileError(f"{stack}: {key}: {exc}") from None
-        if not isinstance(value, float):
-            raise StackFileError(f"{stack}: {key}: expected a number, given {raw!r}")
-        return value
-
-    volume = VolumeThresholds(*(number(key) for key in VOLUME_KEYS))
-    rate = RateThresholds(*(number(key) for key in RATE_KEYS))
-    return volume, rate
-
-
-def read_min_stability(path: str | Path) -> float:
-    """The stack file's ``minStabilityThreshold`` (the contract's default when absent)."""
-    stack = Path(path)
-    _, _, config = _load(stack)
-    setting = contract.MIN_STABILITY_THRESHOLD
+def _number(stack: Path, config: Mapping[str, Any], setting: contract.Setting) -> float:
+    """One number of a loaded stack file (the contract's default when the key is absent)."""
     raw = config.get(setting.full_key)
     try:
         value = setting.parse("" if raw is None else str(raw))
     except ValueError as exc:
         raise StackFileError(f"{stack}: {setting.full_key}: {exc}") from None
-    return float(value)  # type: ignore[arg-type]
+    if not isinstance(value, float):
+        raise StackFileError(f"{stack}: {setting.full_key}: expected a number, given {raw!r}")
+    return value
+
+
+def read_numbers(path: str | Path, settings: Iterable[contract.Setting]) -> tuple[float, ...]:
+    """Numeric settings of a stack file, read in one load; a key it lacks takes its default."""
+    stack = Path(path)
+    _, _, config = _load(stack)
+    return tuple(_number(stack, config, setting) for setting in settings)
+
+
+def read_thresholds(path: str | Path) -> tuple[VolumeThresholds, RateThresholds]:
+    """The thresholds in a stack file; a key it lacks takes the contract's default."""
+    values = read_numbers(path, contract.THRESHOLDS)
+    volume_count = len(contract.VOLUME_THRESHOLDS)
+    return VolumeThresholds(*values[:volume_count]), RateThresholds(*values[volume_count:])
+
+
+def read_min_stability(path: str | Path) -> float:
+    """The stack file's ``minStabilityThreshold`` (the contract's default when absent)."""
+    (value,) = read_numbers(path, (contract.MIN_STABILITY_THRESHOLD,))
+    return value
 
 
 def _check_order(volume: VolumeThresholds, rate: RateThresholds) -> None:

@@ -22,9 +22,17 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 
+from calibration.degrade import SPEECH_DEV_DIR
 from calibration.errors import CalibrationError
 from calibration.features import ClipFeatures
-from calibration.fit import RATE_CLASSES, VOLUME_CLASSES, agreement, rate_cuts, volume_cuts
+from calibration.fit import (
+    RATE_NAMES,
+    VOLUME_NAMES,
+    agreement,
+    empty_classes,
+    rate_cuts,
+    volume_cuts,
+)
 from calibration.manifest import VolumeRule, read_manifest
 from calibration.pipeline import Calibration, calibrate, summary_rows
 from calibration.sample import SampleClip, read_sample_manifest
@@ -33,14 +41,13 @@ from calibration.stackfile import (
     REPO_ROOT,
     VOLUME_KEYS,
     format_threshold,
+    read_numbers,
     read_thresholds,
-    read_value,
     write_values,
 )
 from calibration.unlabelled import DEFAULT_MIX, SampleCalibration, SampleFeatures, calibrate_sample
 from emotion_dynamics import contract
 from emotion_dynamics.config import RateThresholds, VolumeThresholds
-from emotion_dynamics.contract import Setting
 from emotion_dynamics.detectors.pace import classify_rate
 from emotion_dynamics.detectors.volume import classify_volume
 
@@ -77,16 +84,13 @@ __all__ = [
 ]
 
 #: Sample audio used when the notebook is given none (real read speech, outside the repository).
-DEFAULT_SAMPLE: Final = REPO_ROOT.parent / "shared" / "speech-dev" / "manifest.csv"
+DEFAULT_SAMPLE: Final = SPEECH_DEV_DIR / "manifest.csv"
 #: The labelled corpus ``make datasets`` generates.
 DEFAULT_LABELLED: Final = REPO_ROOT / "datasets" / "generated" / "small" / "manifest.csv"
 
 Dimension = Literal["volume", "rate"]
 SAMPLE: Final = "sample"
 LABELLED: Final = "labelled"
-VOLUME_NAMES: Final = tuple(c.value for c in VOLUME_CLASSES)
-RATE_NAMES: Final = tuple(c.value for c in RATE_CLASSES)
-_SYLLABLES_PER_WORD: Final = 1.45
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,23 +104,19 @@ class Settings:
     acoustic_scale: float
 
 
-def _number(path: Path, setting: Setting) -> float:
-    raw = read_value(path, setting.full_key)
-    value = setting.parse("" if raw is None else str(raw))
-    assert isinstance(value, float)  # a FLOAT setting
-    return value
-
-
 def read_settings(path: str | Path) -> Settings:
     """The stack file's settings (a key it lacks takes the contract's default)."""
-    stack = Path(path)
-    volume, rate = read_thresholds(stack)
+    volume, rate = read_thresholds(path)
+    reference, gate, scale = read_numbers(
+        path,
+        (
+            contract.VOLUME_REFERENCE_DBFS,
+            contract.MIN_STABILITY_THRESHOLD,
+            contract.RATE_ACOUSTIC_SCALE,
+        ),
+    )
     return Settings(
-        volume=volume,
-        rate=rate,
-        reference_dbfs=_number(stack, contract.VOLUME_REFERENCE_DBFS),
-        min_stability=_number(stack, contract.MIN_STABILITY_THRESHOLD),
-        acoustic_scale=_number(stack, contract.RATE_ACOUSTIC_SCALE),
+        volume=volume, rate=rate, reference_dbfs=reference, min_stability=gate, acoustic_scale=scale
     )
 
 
@@ -534,9 +534,7 @@ def _as_clip_features(features: Sequence[SampleFeatures], scale: float) -> list[
 
 def _labelled_warnings(features: Sequence[SampleFeatures]) -> list[str]:
     warnings = []
-    for dimension, names in (("volume", VOLUME_NAMES), ("rate", RATE_NAMES)):
-        labels = {getattr(f, f"{dimension}_label") for f in features}
-        empty = [name for name in names if name not in labels]
+    for dimension, empty in empty_classes(features).items():
         if empty:
             warnings.append(
                 f"labelled {dimension}: no clip labelled {', '.join(empty)}; those classes do "

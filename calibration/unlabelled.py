@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import math
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -25,7 +24,8 @@ import numpy.typing as npt
 import soundfile as sf
 
 from calibration.errors import FitError
-from calibration.parallel import process_pool
+from calibration.fit import VOLUME_NAMES
+from calibration.parallel import process_pool, worker_count
 from calibration.sample import SampleClip
 from emotion_dynamics.config import VolumeThresholds
 
@@ -130,7 +130,7 @@ def measure_sample(
     clips: Sequence[SampleClip], *, n_jobs: int | None = None
 ) -> list[SampleFeatures]:
     """Features of every clip, in order, on ``n_jobs`` processes (default: all cores)."""
-    workers = max(1, min(n_jobs or os.cpu_count() or 1, len(clips) or 1))
+    workers = worker_count(n_jobs, len(clips))
     if workers == 1:
         return [_measure(c) for c in clips]
     with process_pool(workers) as pool:
@@ -260,9 +260,7 @@ def _shares(levels: FloatArray, thresholds: VolumeThresholds) -> dict[str, float
     from emotion_dynamics.detectors.volume import classify_volume
 
     classes = [classify_volume(float(v), thresholds).value for v in levels]
-    return {
-        name: classes.count(name) / len(classes) for name in ("x-soft", "soft", "medium", "loud")
-    }
+    return {name: classes.count(name) / len(classes) for name in VOLUME_NAMES}
 
 
 def calibrate_sample(

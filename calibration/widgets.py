@@ -26,8 +26,8 @@ from pandas.io.formats.style import Styler
 
 from calibration import plots
 from calibration.errors import CalibrationError
-from calibration.fit import RATE_BOUNDS_WPM, VOLUME_BOUNDS_DBFS
-from calibration.labelling import RATE_LABELS, VOLUME_LABELS, LabelSession
+from calibration.fit import RATE_BOUNDS_WPM, RATE_NAMES, VOLUME_BOUNDS_DBFS, VOLUME_NAMES
+from calibration.labelling import LabelSession
 from calibration.preview import PREVIEW_TEXT, Backend, Spoken, speak
 from calibration.sample import SampleClip
 from calibration.tuning import Confusion, Settings, View, view
@@ -391,7 +391,7 @@ class LabelTool(w.VBox):  # type: ignore[misc]
         self.overwrite = w.Checkbox(value=False, description="overwrite an existing file")
         self.buttons: dict[tuple[str, str], w.Button] = {}
         rows = []
-        for dimension, names in (("volume", VOLUME_LABELS), ("rate", RATE_LABELS)):
+        for dimension, names in (("volume", VOLUME_NAMES), ("rate", RATE_NAMES)):
             row = []
             for name in names:
                 button = w.Button(description=name, layout=w.Layout(width="80px"))
