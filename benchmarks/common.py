@@ -20,7 +20,6 @@ import numpy as np
 import numpy.typing as npt
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[1]
-LAMBDA_ROOT: Final = REPO_ROOT / "lambda"
 SPEECH_DEV: Final = (REPO_ROOT / ".." / "shared" / "speech-dev").resolve()
 BUILD_DIR: Final = REPO_ROOT / "build"
 CACHE_DIR: Final = BUILD_DIR / "bench-cache"

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from benchmarks.common import REPO_ROOT, SPEECH_DEV, NotMeasured
+from benchmarks.common import SPEECH_DEV, NotMeasured
 
 QUICK_CONDITIONS: Final = ("clean", "white_20db", "talker_10db")
 PEER: Final = "de Jong & Wempe 2009 (parselmouth)"
@@ -100,8 +100,8 @@ def _stats(
 
 def run(notes: NotMeasured, *, quick: bool, jobs: int = 2) -> dict[str, Any]:
     """Measure every condition with both estimators (``quick``: three conditions)."""
+    from benchmarks.fidelity import stack_gate
     from calibration.degrade import CONDITIONS
-    from calibration.stackfile import read_min_stability
     from emotion_dynamics.config import default_config
 
     if not (SPEECH_DEV / "manifest.csv").is_file():
@@ -110,8 +110,7 @@ def run(notes: NotMeasured, *, quick: bool, jobs: int = 2) -> dict[str, Any]:
         import parselmouth  # noqa: F401
     except ImportError as exc:
         notes.add("degradation: de Jong peer", f"praat-parselmouth not importable ({exc})")
-    stack = REPO_ROOT / "Pulumi.dev.yaml"
-    threshold = read_min_stability(stack)
+    threshold = stack_gate()
     rate = default_config().rate
     cuts = (rate.very_slow_wpm, rate.slow_wpm, rate.medium_wpm, rate.fast_wpm)
     conditions = QUICK_CONDITIONS if quick else CONDITIONS

@@ -19,11 +19,10 @@ acoustic and with the transcript, and the rate classes it gives.
 from __future__ import annotations
 
 import base64
-import csv
+import functools
 import io
 import statistics
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -31,6 +30,7 @@ import numpy as np
 import soundfile as sf
 
 from benchmarks.common import SPEECH_DEV, NotMeasured
+from calibration.degrade import DevClip, load_dev_clips
 
 FIXED_TEXT: Final = "Please remember to bring the blue folder to the meeting tomorrow morning."
 #: Syllables of FIXED_TEXT (CMU dictionary): please1 re-mem-ber3 to1 bring1 the1 blue1
@@ -41,39 +41,14 @@ WAYS: Final = ("plain", "classes", "classes@stack", "relative")
 METHODS: Final = ("acoustic", "transcript")
 
 
-@dataclass(frozen=True, slots=True)
-class Clip:
-    """One speech-dev clip with its reference values."""
-
-    path: Path
-    speaker: str
-    transcript: str
-    syllables: int
-    speech_s: float
-    level_dbfs: float
-    language: str = "en"
-
-
-def speech_dev_clips(manifest: Path = SPEECH_DEV / "manifest.csv") -> list[Clip]:
+def speech_dev_clips(manifest: Path = SPEECH_DEV / "manifest.csv") -> list[DevClip]:
     """The clips of a speech-dev manifest (read speech only)."""
-    with manifest.open(newline="", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle) if (r.get("style") or "read") == "read"]
-    return [
-        Clip(
-            path=manifest.parent / r["file"],
-            speaker=r["speaker"],
-            transcript=r["transcript"],
-            syllables=int(r["syllables"]),
-            speech_s=float(r["speech_s"]),
-            level_dbfs=float(r["rms_dbfs"]),
-            language=r.get("language") or "en",
-        )
-        for r in rows
-    ]
+    return [clip for clip in load_dev_clips(manifest) if clip.style == "read"]
 
 
+@functools.cache
 def stack_gate() -> float:
-    """The dev stack's ``minStabilityThreshold``."""
+    """The dev stack's ``minStabilityThreshold`` (read once)."""
     from calibration.stackfile import REPO_ROOT, read_min_stability
 
     return read_min_stability(REPO_ROOT / "Pulumi.dev.yaml")
@@ -114,7 +89,7 @@ def _output(response: Mapping[str, Any]) -> tuple[float, float | None]:
     return speech_span_s(samples, int(rate)), level
 
 
-def _event(clip: Clip, text: str, method: str, way: str, language: bool) -> dict[str, Any]:
+def _event(clip: DevClip, text: str, method: str, way: str, language: bool) -> dict[str, Any]:
     event: dict[str, Any] = {
         "audio_base64": base64.b64encode(clip.path.read_bytes()).decode("ascii"),
         "text": text,
@@ -135,12 +110,12 @@ def _spearman(a: Iterable[float], b: Iterable[float]) -> float:
 
 
 def evaluate(
-    clips: list[Clip], *, ways: Iterable[str] = WAYS, methods: Iterable[str] = METHODS
+    clips: list[DevClip], *, ways: Iterable[str] = WAYS, methods: Iterable[str] = METHODS
 ) -> dict[str, dict[str, float]]:
     """Fidelity metrics per ``"way/method"`` (plain text has one row)."""
     out: dict[str, dict[str, float]] = {}
-    true_rate = [c.syllables / c.speech_s for c in clips]
-    true_level = [c.level_dbfs for c in clips]
+    true_rate = [c.syllables_per_s for c in clips]
+    true_level = [c.rms_dbfs for c in clips]
     for way in ways:
         app = _app(way)
         for method in ("text",) if way == "plain" else methods:
@@ -167,7 +142,7 @@ def evaluate(
     return out
 
 
-def language_table(clips: list[Clip]) -> dict[str, dict[str, Any]]:
+def language_table(clips: list[DevClip]) -> dict[str, dict[str, Any]]:
     """Per language: median relative rate and the classes, acoustic and with the transcript,
     with and without ``source_language`` (analysis only)."""
     app = _app("relative")
@@ -260,7 +235,6 @@ def markdown(result: Mapping[str, Any]) -> list[str]:
 
 __all__ = [
     "FIXED_TEXT",
-    "Clip",
     "evaluate",
     "language_table",
     "markdown",

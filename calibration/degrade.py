@@ -97,6 +97,8 @@ class DevClip:
     wpm: float
     language: str
     style: str
+    transcript: str
+    rms_dbfs: float
 
     @property
     def syllables_per_s(self) -> float:
@@ -122,6 +124,8 @@ def load_dev_clips(manifest: Path | None = None) -> list[DevClip]:
             wpm=float(row["wpm"]),
             language=row.get("language") or "en",
             style=row.get("style") or "read",
+            transcript=row["transcript"],
+            rms_dbfs=float(row["rms_dbfs"]),
         )
         for row in rows
     ]

@@ -46,7 +46,7 @@ def archives(settings: StackSettings) -> tuple[Path, Path]:
             if not path.is_file():
                 raise FileNotFoundError(f"{name}: no archive at {path}")
         return paths
-    from emotion_dynamics_build import current_archives
+    from emotion_dynamics_build.archives import current_archives
 
     return current_archives(runtime=settings.runtime, architecture=settings.architecture)
 
