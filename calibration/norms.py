@@ -21,6 +21,7 @@ import soundfile as sf
 from calibration.degrade import load_dev_clips
 from emotion_dynamics.audio import resample
 from emotion_dynamics.detectors.rate import acoustic_syllables_per_s, estimate_syllables
+from emotion_dynamics.languages import primary_language
 
 __all__ = ["NormRow", "format_norms", "measure_norms"]
 
@@ -57,7 +58,7 @@ def measure_norms(manifests: Iterable[Path]) -> list[NormRow]:
             acoustic = _acoustic_rate(clip.path)
             if acoustic is None:
                 continue
-            language = clip.language.split("-")[0]
+            language = primary_language(clip.language)
             by_language.setdefault(language, []).append(
                 (clip.speaker, clip.syllables_per_s, acoustic)
             )
